@@ -1,0 +1,2 @@
+/* shim */
+#include <microhttpd.h>
