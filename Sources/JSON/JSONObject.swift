@@ -11,7 +11,7 @@ public struct JSONObject: Sendable {
         var isLive: Bool
     }
 
-    private var slots: [Slot] = []
+    private(set) var slots: [Slot] = []
     /// Key → position in `slots`; empty while `slots.count <= indexThreshold`.
     private var index: [String: Int] = [:]
     /// Number of live members.

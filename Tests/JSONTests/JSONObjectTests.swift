@@ -43,6 +43,22 @@ struct JSONObjectTests {
         #expect(parsed.jsonText == #"{"a":3,"b":2}"#)
     }
 
+    @Test(arguments: [5, 16, 17, 40])
+    func parsedObjectsOfAnySize(size: Int) throws {
+        let members = (0..<size).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let unique = try #require(try JSONValue(parsing: "{\(members)}").objectValue)
+        #expect(unique.count == size)
+        #expect(unique.keys == (0..<size).map { "k\($0)" })
+        for i in 0..<size { #expect(unique["k\(i)"] == .number(JSONNumber(i))) }
+        #expect(unique["k\(size)"] == nil)
+
+        let duplicated = try #require(try JSONValue(parsing: "{\(members),\"k3\":\"dup\",\"k0\":null}").objectValue)
+        #expect(duplicated.count == size)
+        #expect(duplicated.keys == unique.keys)
+        #expect(duplicated["k3"] == "dup")
+        #expect(duplicated["k0"] == JSONValue.null)
+    }
+
     @Test func equalityIgnoresOrder() {
         let a: JSONObject = ["x": 1, "y": [true], "z": nil]
         let b: JSONObject = ["z": nil, "x": 1, "y": [true]]
