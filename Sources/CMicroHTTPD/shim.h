@@ -43,6 +43,18 @@ rocket_mhd_start(unsigned int flags, const char *host, uint16_t port,
   } else {
     return NULL;
   }
+  if (thread_pool_size <= 1) {
+    return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
+                            MHD_OPTION_SOCK_ADDR, address,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int) 4096,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_log, cls,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, cls,
+                            MHD_OPTION_END);
+  }
   return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
                           MHD_OPTION_SOCK_ADDR, address,
                           MHD_OPTION_CONNECTION_LIMIT, connection_limit,

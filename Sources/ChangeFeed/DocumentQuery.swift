@@ -51,7 +51,7 @@ public struct DocumentQuery: Sendable, Hashable {
             }
             select = (select ?? []) + names
         case "order":
-            order += try QuotedList.split(value, parameter: key).map { item throws(QueryError) in
+            order += try QuotedList.splitKeepingQuotes(value, parameter: key).map { item throws(QueryError) in
                 try Self.ordering(item)
             }
         case "limit":

@@ -1,7 +1,7 @@
 /// SQL `LIKE` matching: `%` any run, `_` one character, `\` escapes. As in
 /// PostgREST, `*` in a filter value also means `%`.
 struct LikePattern {
-    private enum Token: Equatable { case any, one, char(Character) }
+    private enum Token: Equatable { case any, one, char(Unicode.Scalar) }
     private let tokens: [Token]
     private let caseInsensitive: Bool
 
@@ -9,7 +9,7 @@ struct LikePattern {
         self.caseInsensitive = caseInsensitive
         var tokens: [Token] = []
         var escaped = false
-        for character in caseInsensitive ? pattern.lowercased() : pattern {
+        for character in (caseInsensitive ? pattern.lowercased() : pattern).unicodeScalars {
             if escaped {
                 tokens.append(.char(character))
                 escaped = false
@@ -27,7 +27,7 @@ struct LikePattern {
     }
 
     func matches(_ text: String) -> Bool {
-        let characters = Array(caseInsensitive ? text.lowercased() : text)
+        let characters = Array((caseInsensitive ? text.lowercased() : text).unicodeScalars)
         // Iterative wildcard matching with backtracking to the last `%`.
         var t = 0, c = 0
         var starToken = -1, starChar = 0

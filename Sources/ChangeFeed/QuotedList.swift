@@ -29,6 +29,35 @@ enum QuotedList {
         return items
     }
 
+    /// Splits on commas outside double quotes, keeping the quotes (for items
+    /// that continue after a quoted part, like `"a.b".desc`).
+    static func splitKeepingQuotes(_ text: String, parameter: String) throws(QueryError) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var quoted = false
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" && quoted {
+                current.append(character)
+                escaped = true
+            } else if character == "\"" {
+                current.append(character)
+                quoted.toggle()
+            } else if character == "," && !quoted {
+                items.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if quoted { throw QueryError(parameter: parameter, message: "has an unbalanced double quote") }
+        items.append(current)
+        return items
+    }
+
     /// Reads `"…"` from the start; returns the unquoted text and the rest.
     static func leadingQuoted(_ text: Substring, parameter: String) throws(QueryError) -> (String, Substring) {
         var result = ""

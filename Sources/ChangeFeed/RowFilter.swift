@@ -105,7 +105,7 @@ public struct FilterCondition: Sendable, Hashable {
     }
 
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        if let x = a.stringValue, let y = b.stringValue { return x == y }
+        if let x = a.stringValue, let y = b.stringValue { return x.utf8.elementsEqual(y.utf8) }
         return a == b
     }
 
@@ -117,7 +117,7 @@ public struct FilterCondition: Sendable, Hashable {
         case (.number(let x), .number(let y)):
             return x.compare(y)
         case (.string(let x), .string(let y)):
-            if x == y { return 0 }
+            if x.utf8.elementsEqual(y.utf8) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
         case (.bool(let x), .bool(let y)):
             return x == y ? 0 : (x ? 1 : -1)

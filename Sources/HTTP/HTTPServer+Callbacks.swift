@@ -39,6 +39,8 @@ let accessHandler: MHD_AccessHandlerCallback = { cls, connection, _, method, _, 
     }
 
     switch context.nextStep() {
+    case .headers:
+        return .YES
     case .dispatch(let body, let exceeded):
         let request = HTTPRequest(
             method: method.map { String(cString: $0) } ?? "GET",
@@ -93,7 +95,13 @@ private func queue(_ response: HTTPResponse, on connection: ConnectionHandle, co
         let retained = Unmanaged.passRetained(stream).toOpaque()
         mhdResponse = MHD_create_response_from_callback(rocket_mhd_size_unknown(), 32 * 1024, streamReader,
                                                         retained, streamReleased)
-        if mhdResponse == nil { Unmanaged<HTTPStream>.fromOpaque(retained).release() }
+        if mhdResponse == nil {
+            Unmanaged<HTTPStream>.fromOpaque(retained).release()
+        } else {
+            context.server.streamBegan()
+            let server = context.server
+            stream.onClose { server.streamEnded() }
+        }
         // Streams live as long as the client listens: no idle timeout.
         rocket_mhd_set_timeout(connection.pointer, 0)
     }

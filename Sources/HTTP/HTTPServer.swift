@@ -12,6 +12,7 @@ public final class HTTPServer: Sendable {
     let handler: HTTPHandler
     private let daemon = Mutex<DaemonHandle?>(nil)
     private let suspensions = Atomic<Int>(0)
+    private let streams = Atomic<Int>(0)
     private let boundPort = Atomic<Int>(0)
 
     public init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
@@ -54,11 +55,13 @@ public final class HTTPServer: Sendable {
 
     /// Stops the server. Streams must be finished first (`HTTPStream.finish`)
     /// and handlers answered; this waits up to `grace` for suspended
-    /// connections to resume, since stopping with one parked is undefined.
+    /// connections to resume and finished streams to flush their last
+    /// bytes, since stopping with a connection parked is undefined.
     public func stop(grace: Duration = .seconds(5)) {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
-        while suspensions.load(ordering: .acquiring) > 0 && clock.now < deadline {
+        while (suspensions.load(ordering: .acquiring) > 0 || streams.load(ordering: .acquiring) > 0)
+                && clock.now < deadline {
             usleep(10_000)
         }
         let handle = daemon.withLock { handle -> DaemonHandle? in
@@ -71,6 +74,11 @@ public final class HTTPServer: Sendable {
     /// Request handlers waiting for an answer right now.
     public var pendingRequests: Int { suspensions.load(ordering: .relaxed) }
 
+    /// Stream responses not yet ended.
+    public var openStreams: Int { streams.load(ordering: .relaxed) }
+
+    func streamBegan() { streams.add(1, ordering: .releasing) }
+    func streamEnded() { streams.subtract(1, ordering: .releasing) }
     func suspensionBegan() { suspensions.add(1, ordering: .releasing) }
     func suspensionEnded() { suspensions.subtract(1, ordering: .releasing) }
 }

@@ -6,6 +6,8 @@ import Synchronization
 /// for it.
 final class RequestContext: Sendable {
     enum Phase: ~Copyable {
+        /// Headers seen; the body (if any) comes in the next calls.
+        case started
         case receiving(body: [UInt8], exceeded: Bool)
         /// The handler has the request; `suspended` once parked.
         case dispatched(suspended: Bool)
@@ -16,7 +18,7 @@ final class RequestContext: Sendable {
 
     let target: String
     let server: HTTPServer
-    private let phase = Mutex(Phase.receiving(body: [], exceeded: false))
+    private let phase = Mutex(Phase.started)
     private let stream = Mutex<HTTPStream?>(nil)
 
     init(target: String, server: HTTPServer) {
@@ -42,6 +44,8 @@ final class RequestContext: Sendable {
     }
 
     enum Step {
+        /// The first call announces the headers; answer it and wait.
+        case headers
         case dispatch(body: [UInt8], exceeded: Bool)
         case queue(HTTPResponse)
         case wait
@@ -51,6 +55,9 @@ final class RequestContext: Sendable {
     func nextStep() -> Step {
         phase.withLock { phase in
             switch consume phase {
+            case .started:
+                phase = .receiving(body: [], exceeded: false)
+                return .headers
             case .receiving(let body, let exceeded):
                 phase = .dispatched(suspended: false)
                 return .dispatch(body: body, exceeded: exceeded)

@@ -153,7 +153,7 @@ extension Configuration {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("", 1)]
         for (suffix, seconds) in units where text.hasSuffix(suffix) {
             if let number = Double(text.dropLast(suffix.count)), number >= 0, number.isFinite {
-                return .milliseconds(Int64(number * seconds * 1000))
+                return .milliseconds(Int64((number * seconds * 1000).rounded()))
             }
         }
         throw UsageError("\(option) must be a duration such as 15s, 500ms, 10m, 24h (got '\(text)')")

@@ -32,7 +32,9 @@ extension Configuration {
       --http-threads N           HTTP event-loop threads (default 1) [ROCKET_HTTP_THREADS]
       --poll-interval DURATION   tick even without a notification (default 1s) [ROCKET_POLL_INTERVAL]
       --data-dir DIR             demo: where the private PostgreSQL lives (default .rocket)
+                                 [ROCKET_DATA_DIR]
       --log-level LEVEL          trace, debug, info, notice, warning, error (default info)
+                                 [ROCKET_LOG_LEVEL]
       -h, --help                 this text
       --version                  print the version
 
