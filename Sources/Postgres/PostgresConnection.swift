@@ -60,10 +60,9 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = PQerrorMessage(connection).map { connectionString.redact(String(cString: $0)) }
             PQfinish(connection)
-            throw PostgresError(
-                code: .connectionFailed,
-                message: message.flatMap { $0.isEmpty ? nil : $0 } ?? "could not connect to the server"
-            )
+            let text = message.flatMap { $0.isEmpty ? nil : $0 } ?? "could not connect to the server"
+            throw PostgresError(code: .connectionFailed, message: text,
+                                isRetryable: !Self.isMisconfiguration(text))
         }
         handle = connection
         canceller = Mutex(PQgetCancel(connection).map(CancelHandle.init))
@@ -82,6 +81,18 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit {
         close()
+    }
+
+    /// A server that is down (refused, no socket yet, starting up) may come
+    /// back; a name that does not resolve, a refused login or a missing
+    /// database will not until someone changes the configuration.
+    static func isMisconfiguration(_ message: String) -> Bool {
+        let permanent = [
+            "could not translate host name", "password authentication failed", "no pg_hba.conf entry",
+            "does not exist", "authentication failed", "invalid connection option", "invalid port number",
+        ]
+        let lowered = message.lowercased()
+        return permanent.contains { lowered.contains($0) }
     }
 
     /// Closes the connection. Idempotent; later calls other than ``close()`` and the properties

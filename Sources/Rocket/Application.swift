@@ -39,15 +39,21 @@ public final class Application: Sendable {
     /// The port listened on (the configured one, or the one picked for 0).
     public var port: Int { server.port }
 
-    /// Checks the database, then starts listening. Fails fast (with a clear
-    /// message) when the database cannot be reached or is not migrated.
+    /// Checks the database, then starts listening. A misconfigured database
+    /// (unknown host, refused login, missing database) or one that needs
+    /// migrations fails fast with a clear message; a server that is down is
+    /// waited for: the listener retries with backoff and /ready says 503.
     public func start() throws {
         guard let url = configuration.databaseURL else { throw UsageError("no database URL") }
-        let connection = try Database(url: url).connect(applicationName: "rocket-startup")
-        defer { connection.close() }
-        let status = try Migrator(migrations: try Migrations.load(), logger: logger).status(on: connection)
-        if !status.pending.isEmpty {
-            throw MigrationError(description: "the database needs migrations (\(status.pending.map(\.name).joined(separator: ", "))): run rocket migrate")
+        do {
+            let connection = try Database(url: url).connect(applicationName: "rocket-startup")
+            defer { connection.close() }
+            let status = try Migrator(migrations: try Migrations.load(), logger: logger).status(on: connection)
+            if !status.pending.isEmpty {
+                throw MigrationError(description: "the database needs migrations (\(status.pending.map(\.name).joined(separator: ", "))): run rocket migrate")
+            }
+        } catch let error as PostgresError where error.isRetryable {
+            logger.warning("database.unavailable", ["error": error.message, "action": "serving; the listener retries until it is back"])
         }
         feed.start()
         try server.start()

@@ -31,7 +31,9 @@ def test_serve_without_database_is_a_usage_error():
 
 
 def test_serve_against_unreachable_database_fails_clearly():
-    result = harness.rocket("serve", "--database-url", "postgresql://nobody@/x?host=/nonexistent-dir&port=1",
+    """A host that does not resolve is a configuration error: exit 1 at once.
+    (A server that is merely down is waited for: see test_lossless.)"""
+    result = harness.rocket("serve", "--database-url", "postgresql://nobody@db.invalid/x?connect_timeout=5",
                             "--listen", f"127.0.0.1:{harness.free_port()}", check=False, timeout=30)
     assert result.returncode == 1
     assert "cannot connect to the database" in result.stderr
@@ -82,3 +84,19 @@ def test_sigterm_ends_streams_and_exits_0(chinook):
     stream.closed.wait(10)
     assert stream.closed.is_set()
     assert any(e.event == "shutdown" for e in stream.events)
+
+
+def test_serve_against_missing_database_fails_clearly(empty_db):
+    url = harness.database_url("no_such_database")
+    result = harness.rocket("serve", "--database-url", url, "--listen", f"127.0.0.1:{harness.free_port()}",
+                            check=False, timeout=30)
+    assert result.returncode == 1
+    assert 'database "no_such_database" does not exist' in result.stderr
+
+
+def test_serve_needs_migrations():
+    url = harness.create_database()
+    result = harness.rocket("serve", "--database-url", url, "--listen", f"127.0.0.1:{harness.free_port()}",
+                            check=False, timeout=30)
+    assert result.returncode == 1
+    assert "run rocket migrate" in result.stderr
