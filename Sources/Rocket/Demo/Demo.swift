@@ -66,6 +66,7 @@ struct Demo {
         A change is written to messages every second. Ctrl-C stops Rocket and its PostgreSQL.
 
         """)
+        fflush(stdout)
         stop.wait()
         sources.forEach { $0.cancel() }
         writer.stop()
@@ -85,7 +86,9 @@ struct Demo {
                 directory = directory.deletingLastPathComponent()
             }
         }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            return URL(fileURLWithPath: found).standardizedFileURL.path
+        }
         throw EmbeddedPostgres.Failure(description: "cannot find \(name) (looked in \(candidates.joined(separator: ", ")))")
     }
 
