@@ -312,11 +312,12 @@ class Counter:
             return self.value
 
 
-def interleaved_workload(url, seed, transactions, slots=3, tables=("a", "b"), pause=0.0):
+def interleaved_workload(url, seed, transactions, slots=3, tables=("a", "b"), pause=0.0, rows_base=0):
     """A fixed-seed workload of `transactions` transactions over `tables`,
     run on `slots` connections whose transactions overlap and commit out of
     order (some roll back). Slot s only touches rows s*100000 + …, so no
-    transaction ever waits for another. Returns, per table, how many
+    transaction ever waits for another (use another `rows_base` for a second
+    workload on the same tables). Returns, per table, how many
     committed transactions changed it."""
     rng = random.Random(seed)
     conns = [harness.connect(url, autocommit=False) for _ in range(slots)]
@@ -344,7 +345,8 @@ def interleaved_workload(url, seed, transactions, slots=3, tables=("a", "b"), pa
                     time.sleep(pause * rng.random() * 2)
                 continue
             table = rng.choice(tables)
-            low, high = s * 100000, s * 100000 + 49999
+            low = rows_base + s * 100000
+            high = low + 49999
             choice = rng.random()
             pick = f"(SELECT id FROM {table} WHERE id BETWEEN {low} AND {high} ORDER BY id OFFSET %s LIMIT 1)"
             if choice < 0.45:
@@ -421,13 +423,22 @@ def test_resume_from_every_position_matches_the_uninterrupted_stream(empty_db, s
     server = serve(empty_db)
     reference = subscribe(server, "/a")
     reference.wait(lambda e: len(e) >= 1)
-    touched = interleaved_workload(empty_db, seed=4242, transactions=44, pause=0.01)
-    settle(server, "/a", reference, touched["a"])
+    touched = interleaved_workload(empty_db, seed=4242, transactions=24, pause=0.01)
+    # The second half commits while the tick lock is held (as another
+    # instance's tick would hold it), so that several transactions share a
+    # tick and cursors point into the middle of a tick.
+    with harness.connect(empty_db) as lock:
+        lock.execute("SELECT pg_advisory_lock(7206332614)")
+        more = interleaved_workload(empty_db, seed=4343, transactions=20, rows_base=1000000)
+        lock.execute("SELECT pg_advisory_unlock(7206332614)")
+    settle(server, "/a", reference, touched["a"] + more["a"])
     full = patches(reference)
     assert len(full) >= 14, f"workload too small: {len(full)} patch events"
+    ticks = [tick_of(item[0]) for item in full]
+    assert max(ticks.count(t) for t in set(ticks)) >= 3, f"no tick with several transactions: {ticks}"
     final = full[-1][0]
 
-    for k in range(12):
+    for k in range(len(full) - 1):
         resumed = subscribe(server, "/a", last_event_id=full[k][0])
         resumed.wait_for_id(final)
         time.sleep(0.1)
@@ -497,6 +508,7 @@ def test_get_then_subscribe_is_gap_free_and_duplicate_free(empty_db, serve):
     straddling = sum(1 for document, cursor, _ in reads for k in document["items"]
                      if k != "0" and tick_of_tx[int(k)] > tick_of(cursor))
     print(f"{len(committed)} transactions, {len(reads)} GETs, {straddling} straddling a GET's cursor tick")
+    owned = [set(writer.committed) for writer in writers]
     for n, (document, cursor, stream) in enumerate(reads):
         seen = {int(k) for k in document["items"]} - {0}
         assert seen <= committed
@@ -508,9 +520,8 @@ def test_get_then_subscribe_is_gap_free_and_duplicate_free(empty_db, serve):
             (f"GET cursor {cursor}: transactions twice {sorted(i for i in set(got) if got.count(i) > 1)}, "
              f"missing {sorted(after - set(got))}, unexpected {sorted(set(got) - after)}")
         # Each writer commits in order, so its transactions arrive in that order.
-        for writer in writers:
-            mine = [i for i in got if i in set(writer.committed)]
-            assert mine == [i for i in writer.committed if i in after]
+        for writer, own in zip(writers, owned):
+            assert [i for i in got if i in own] == [i for i in writer.committed if i in after]
         stream.close()
 
 

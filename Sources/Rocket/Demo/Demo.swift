@@ -54,7 +54,7 @@ struct Demo {
         try application.start()
         writer.start()
         let base = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(application.port)"
-        print("""
+        FileHandle.standardOutput.write(Data("""
 
         Rocket demo is running: PostgreSQL \(postgres.dataDirectory.path), \(tables.rowCount) tables attached.
           live viewer      \(base)/
@@ -65,8 +65,8 @@ struct Demo {
           psql             psql '\(postgres.url(database: "chinook"))'
         A change is written to messages every second. Ctrl-C stops Rocket and its PostgreSQL.
 
-        """)
-        fflush(stdout)
+
+        """.utf8))
         stop.wait()
         sources.forEach { $0.cancel() }
         writer.stop()
