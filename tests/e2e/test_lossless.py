@@ -695,6 +695,8 @@ def test_postgres_restart_during_writes(empty_db, serve):
     finally:
         writer.stop()
     assert writer.failures > 0, "the restart did not interrupt the writer: not a fault"
+    print(f"{len(writer.committed)} committed, {writer.failures} failed attempts, "
+          f"commits with an unknown outcome (id, committed): {writer.unknown_commits}")
     wait_until(lambda: ready_status(server) == 200, 30, lambda: "never ready again: " + server.log_path.read_text()[-3000:])
     check_single_writer_oracle(server, "/items", stream, writer)
     assert "listener.retry" in server.log_path.read_text()
