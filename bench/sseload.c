@@ -4,7 +4,8 @@
  * thousands of concurrent streams with level-triggered epoll over
  * non-blocking sockets. It measures per-event latency from the writer's
  * commit timestamp (a "ts" column, microseconds since the epoch,
- * CLOCK_REALTIME) to the moment the bytes are read.
+ * CLOCK_REALTIME) to the moment the bytes are read (or, with --kernel-ts,
+ * to the kernel's receive timestamp of those bytes).
  *
  * Build (from the repository root; libc only, no -lm):
  *     mkdir -p .build && cc -O2 -Wall -Wextra -o .build/sseload bench/sseload.c
@@ -17,7 +18,7 @@
  * - Level-triggered epoll, at most one read() of 64 KiB per ready socket per
  *   epoll_wait() round, so every stream gets its turn and the client never
  *   spins. One shared read buffer.
- * - Incremental parsing with O(1) memory per connection (about 300 bytes):
+ * - Incremental parsing with O(1) memory per connection (under 300 bytes):
  *   HTTP headers are buffered (up to 64 KiB) only until the status and headers
  *   are parsed; the body is de-chunked in place; SSE lines are parsed as a
  *   stream and never buffered. Values of the timestamp field are found with a
@@ -78,6 +79,7 @@ static struct {
     uint64_t max_samples;
     uint64_t max_line;
     int rcvbuf;
+    int kernel_ts;
 } opt;
 
 /* ------------------------------------------------------------------------ */
@@ -105,6 +107,7 @@ struct conn {
     uint64_t line_len;
     uint64_t patches;
     int64_t t_mark;         /* monotonic us: connect start; last receive while draining */
+    int64_t t_caught;       /* while draining: when the backlog was first read to the end */
     char *hdr;
     uint32_t hdr_len, hdr_cap;
     double *pend;           /* ts values (us) of an event whose name is not yet known */
@@ -123,7 +126,7 @@ struct stats {
     uint64_t closed_by_server, closed_after_overflow, overflow_events;
     uint64_t oversize, protocol_errors;
     uint64_t ev[EV_COUNT];
-    uint64_t comments, bytes, ts_values, ts_dropped;
+    uint64_t comments, bytes, ts_values, ts_dropped, kernel_ts_missing;
     uint64_t status_codes[600];
     uint64_t connect_errno[NERRNO + 1];
 };
@@ -835,6 +838,7 @@ static void conn_start(struct conn *c)
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (opt.rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &opt.rcvbuf, sizeof opt.rcvbuf);
+    if (opt.kernel_ts) setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     if (connect(fd, (struct sockaddr *)&g_addr, g_addrlen) < 0 && errno != EINPROGRESS) {
         conn_fail(c, FAIL_CONNECT, errno);
         return;
@@ -843,13 +847,40 @@ static void conn_start(struct conn *c)
     if (epoll_ctl(g_ep, EPOLL_CTL_ADD, fd, &ev) < 0) conn_fail(c, FAIL_CONNECT, errno);
 }
 
+/* read(), or recvmsg() picking up the kernel's receive timestamp
+ * (SO_TIMESTAMPNS: when the last segment of this read arrived). Sets
+ * g_now_rt, the arrival time used for the latencies of this read. */
+static ssize_t sock_read(struct conn *c)
+{
+    if (!opt.kernel_ts) {
+        ssize_t r = read(c->fd, g_buf, sizeof g_buf);
+        if (r > 0) g_now_rt = real_us();
+        return r;
+    }
+    struct iovec iov = { .iov_base = g_buf, .iov_len = sizeof g_buf };
+    union { char buf[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr align; } cbuf;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf, .msg_controllen = sizeof cbuf.buf };
+    ssize_t r = recvmsg(c->fd, &msg, 0);
+    if (r > 0) {
+        g_now_rt = 0;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+                g_now_rt = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+            }
+        }
+        if (!g_now_rt) { g_now_rt = real_us(); S.kernel_ts_missing++; }
+    }
+    return r;
+}
+
 /* One read; returns the number of bytes read, 0 on EAGAIN, -1 when closed. */
 static ssize_t conn_read(struct conn *c)
 {
-    ssize_t r = read(c->fd, g_buf, sizeof g_buf);
+    ssize_t r = sock_read(c);
     if (r > 0) {
         S.bytes += (uint64_t)r;
-        g_now_rt = real_us();
         int rc = c->state == ST_HEADERS ? hdr_feed(c, g_buf, (size_t)r) : body_feed(c, g_buf, (size_t)r);
         return rc < 0 ? -1 : r;
     }
@@ -925,6 +956,9 @@ static void usage(FILE *f)
 "      --max-samples N       latency samples kept; reservoir beyond (default 20000000)\n"
 "      --max-line BYTES      drop a connection on a longer SSE line (default 8388608; 0 = no limit)\n"
 "      --rcvbuf BYTES        SO_RCVBUF for every socket (default: kernel autotuning)\n"
+"      --kernel-ts           arrival time = kernel receive timestamp (SO_TIMESTAMPNS)\n"
+"                            instead of the clock after read(): leaves out the time\n"
+"                            a ready socket waits for this client's single thread\n"
 "  -h, --help\n"
 "\n"
 "Exit status: 0 done, 1 runtime error, 2 usage error or too many connections.\n",
@@ -1035,7 +1069,7 @@ int main(int argc, char **argv)
     opt.max_samples = 20000000;
     opt.max_line = 8u << 20;
 
-    enum { O_STOP = 256, O_TSF, O_TSU, O_HOLD, O_PROG, O_CTO, O_DTO, O_MAXS, O_MAXL, O_RCVBUF };
+    enum { O_STOP = 256, O_TSF, O_TSU, O_HOLD, O_PROG, O_CTO, O_DTO, O_MAXS, O_MAXL, O_RCVBUF, O_KTS };
     static const struct option longopts[] = {
         { "url", required_argument, 0, 'u' },
         { "method", required_argument, 0, 'X' },
@@ -1057,6 +1091,7 @@ int main(int argc, char **argv)
         { "max-samples", required_argument, 0, O_MAXS },
         { "max-line", required_argument, 0, O_MAXL },
         { "rcvbuf", required_argument, 0, O_RCVBUF },
+        { "kernel-ts", no_argument, 0, O_KTS },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -1097,6 +1132,7 @@ int main(int argc, char **argv)
         case O_MAXS: opt.max_samples = parse_u64(optarg, "--max-samples"); break;
         case O_MAXL: opt.max_line = parse_u64(optarg, "--max-line"); break;
         case O_RCVBUF: opt.rcvbuf = (int)parse_u64(optarg, "--rcvbuf"); break;
+        case O_KTS: opt.kernel_ts = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -1308,14 +1344,19 @@ int main(int argc, char **argv)
     if (slow_pending) note("draining %llu stopped connections", (unsigned long long)slow_pending);
     int64_t drain_end = g_now + (int64_t)(opt.drain_timeout * 1e6);
     int64_t idle = (int64_t)(opt.drain_idle * 1e6);
-    while (slow_pending && !(g_stop > 1)) {
+    while (slow_pending) {
         g_now = mono_us();
         if (g_now >= drain_end) break;
         slow_pending = 0;
         for (uint64_t i = 0; i < opt.stop_reading; i++) {
             struct conn *c = &conns[i];
             if (!c->stopped || c->state == ST_CLOSED || c->drain_done) continue;
-            if (g_now - c->t_mark > idle) { c->drain_done = 1; continue; }
+            /* Still open: nothing arrived for a while, or the backlog was read
+             * to the end and no close followed within the same grace. */
+            if (g_now - c->t_mark > idle || (c->t_caught && g_now - c->t_caught > idle)) {
+                c->drain_done = 1;
+                continue;
+            }
             slow_pending++;
         }
         if (!slow_pending) break;
@@ -1330,7 +1371,10 @@ int main(int argc, char **argv)
                 ssize_t r = conn_read(c);
                 if (r < 0) break;
                 slow_drained_bytes += S.bytes - b;
-                if (r == 0) break;
+                if (r == 0) {
+                    if (!c->t_caught) c->t_caught = g_now;
+                    break;
+                }
                 c->t_mark = g_now;
             }
         }
@@ -1403,6 +1447,8 @@ int main(int argc, char **argv)
             (unsigned long long)SE.ev[EV_OTHER]);
     fprintf(f, "  \"keepalive_comments\": %llu,\n  \"ts_values\": %llu,\n  \"ts_dropped\": %llu,\n",
             (unsigned long long)SE.comments, (unsigned long long)SE.ts_values, (unsigned long long)SE.ts_dropped);
+    fprintf(f, "  \"arrival_clock\": \"%s\",\n", opt.kernel_ts ? "kernel" : "read");
+    if (opt.kernel_ts) fprintf(f, "  \"kernel_ts_missing\": %llu,\n", (unsigned long long)SE.kernel_ts_missing);
     fprintf(f, "  \"latency_samples\": %llu,\n  \"latency_samples_kept\": %llu,\n  \"negative_latencies\": %llu,\n",
             (unsigned long long)W.samples, (unsigned long long)n, (unsigned long long)W.negative);
     fprintf(f, "  \"latency_ms\": {");

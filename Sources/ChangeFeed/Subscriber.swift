@@ -16,13 +16,15 @@ public final class Subscriber: Sendable {
         var lastCursor: Cursor?
     }
 
-    public init(id: Int, spec: StreamSpec, sink: any EventSink, start: Cursor?, now: ContinuousClock.Instant) {
+    /// `skip` defaults to the start's snapshot, if it is a document read's.
+    public init(id: Int, spec: StreamSpec, sink: any EventSink, start: Cursor?, skip: Snapshot? = nil,
+                now: ContinuousClock.Instant) {
         self.id = id
         self.spec = spec
         self.sink = sink
-        var skip: Snapshot?
-        if case .snapshot(_, let snapshot) = start { skip = snapshot }
-        self.state = Mutex(State(skip: skip, lastWrite: now, lastCursor: start))
+        var skipped = skip
+        if skipped == nil, case .snapshot(_, let snapshot) = start { skipped = snapshot }
+        self.state = Mutex(State(skip: skipped, lastWrite: now, lastCursor: start))
     }
 
     /// The cursor of the last event queued (or the starting point).

@@ -141,14 +141,34 @@ public final class SubscriberHub: Sendable {
         }
     }
 
-    public enum CloseReason: Sendable { case overflow }
+    public enum CloseReason: Sendable {
+        /// The subscriber's queue passed its byte limit.
+        case overflow
+        /// The change log was pruned past the listener's position.
+        case pruned
+    }
 
     /// Ends a subscriber that fell behind with `event: overflow`, whose id is
-    /// the last event it was sent: it resumes from there without loss.
+    /// the last event it was sent: it resumes from there without loss (or,
+    /// if that is no longer in the log, with a reset).
     public func close(_ member: Subscriber, reason: CloseReason = .overflow) {
-        let data = #"{"code":"overflow","message":"this stream fell too far behind and was closed; reconnect with Last-Event-ID to resume"}"#
+        let data = switch reason {
+        case .overflow:
+            #"{"code":"overflow","message":"this stream fell too far behind and was closed; reconnect with Last-Event-ID to resume"}"#
+        case .pruned:
+            #"{"code":"pruned","message":"the change log was pruned past this server's position; reconnect with Last-Event-ID to resume"}"#
+        }
         let event = FeedEvent(id: member.lastCursor?.description, name: "overflow", data: data)
         member.sink.finish(final: encode(event))
+    }
+
+    /// Closes every stream (see `close(_:reason:)`).
+    public func closeAll(reason: CloseReason) {
+        let members = state.withLock { state -> [Subscriber] in
+            defer { state = State() }
+            return state.groups.values.flatMap { $0.members.values }
+        }
+        for member in members { close(member, reason: reason) }
     }
 
     private func encodeComment() -> [UInt8] {

@@ -385,7 +385,7 @@ def test_interleaved_commits_resume_exactly(empty_db, serve):
     live.wait(lambda e: len(e) >= 2)
     t1.commit()
     t1.close()
-    events = live.wait(lambda e: len(e) >= 3)
+    live.wait(lambda e: len(e) >= 3)
     time.sleep(1)
     assert [e.event for e in live.events] == ["reset", "patch", "patch"]
     e2, e1 = live.events[1], live.events[2]
@@ -584,7 +584,7 @@ def test_pruned_cursor_gets_a_reset_then_continues_live(empty_db, serve):
         assert json.loads(first.data) == current
         with harness.connect(empty_db) as conn:
             conn.execute("INSERT INTO items (id, v) VALUES ((SELECT max(id) + 1 FROM items), 'after')")
-        events = stream.wait(lambda e: len(e) >= 2)
+        stream.wait(lambda e: len(e) >= 2)
         time.sleep(0.5)
         assert [e.event for e in stream.events] == ["reset", "patch"]
         assert replay(stream.events) == server.document("/items")[0]
@@ -627,7 +627,7 @@ def test_listener_terminated_three_times_during_writes(empty_db, serve):
         writer.stop()
     assert len(writer.committed) > 30
     check_single_writer_oracle(server, "/items", stream, writer)
-    events = settle(server, "/items", late, sum(1 for i in writer.committed if i > tx_ids_reset(late)), timeout=20)
+    settle(server, "/items", late, sum(1 for i in writer.committed if i > tx_ids_reset(late)), timeout=20)
     wait_until(lambda: server.log_path.read_text().count("listener.retry") >= 3, 10,
                lambda: "listener.retry not logged 3 times: " + server.log_path.read_text()[-3000:])
     assert metric(server, "rocket_listener_reconnects_total") >= 3
@@ -652,6 +652,7 @@ def test_listener_terminated_during_a_backfill_sends_nothing_twice(empty_db, ser
             conn.execute("SELECT rocket.tick()")   # one tick per transaction: a long backfill
     live.wait(lambda e: len(e) >= rows + 1, timeout=60)
     full = patches(live)
+    interrupted = []
     for delay in (0.05, 0.3):
         resumed = subscribe(server, "/items", last_event_id=full[0][0])
         time.sleep(delay)
@@ -660,6 +661,7 @@ def test_listener_terminated_during_a_backfill_sends_nothing_twice(empty_db, ser
                                   "WHERE application_name = 'rocket-listener' AND datname = current_database()").fetchone()[0]
         assert killed == 1
         received_at_kill = len(resumed.events)
+        interrupted.append(received_at_kill < rows - 1)
         resumed.wait_for_id(full[-1][0], timeout=60)
         time.sleep(1)
         got = [e.id for e in resumed.events]
@@ -669,6 +671,7 @@ def test_listener_terminated_during_a_backfill_sends_nothing_twice(empty_db, ser
              f"{len(got)} events, {len(set(got))} distinct; sent twice: {len(twice)} events, {twice[:3]}…{twice[-3:]}")
         assert [(e.id, e.event, e.data) for e in resumed.events] == full[1:]
         resumed.close()
+    assert any(interrupted), "every kill came after the backfill had been delivered: the test exercised nothing"
     live.close()
 
 

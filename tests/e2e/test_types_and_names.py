@@ -35,12 +35,12 @@ def dumps_exact(value):
 
 
 def replay_exact(events):
-    document = None
+    document, started = None, False
     for event in events:
         if event.event == "reset":
-            document = loads(event.data)
+            document, started = loads(event.data), True
         elif event.event == "patch":
-            assert document is not None, "patch before reset"
+            assert started, "patch before reset"  # a record's document may be null
             document = jsonpatch.apply_patch(document, loads(event.data))
     return document
 
@@ -316,6 +316,60 @@ def test_filters_on_typed_columns_match_sql(typed):
     assert not failures
 
 
+def test_database_and_writer_settings_do_not_change_values_or_keys(empty_db, serve):
+    """Time zone, DateStyle and IntervalStyle of the database or of a
+    writer's session change neither the JSON nor the keys: timestamps are
+    ISO 8601 in UTC everywhere, and the stream's keys are the GET's keys."""
+    url = empty_db
+    name = url.split("?")[0].rsplit("/", 1)[1]
+    with harness.connect(url) as conn:
+        conn.execute(f"ALTER DATABASE {ident(name)} SET TimeZone = 'America/New_York'")
+        conn.execute(f"ALTER DATABASE {ident(name)} SET DateStyle = 'SQL, DMY'")
+        conn.execute(f"ALTER DATABASE {ident(name)} SET IntervalStyle = 'sql_standard'")
+    with harness.connect(url) as conn:
+        conn.execute("CREATE TABLE happening (at timestamptz PRIMARY KEY, day date, span interval, local timestamp)")
+        conn.execute("INSERT INTO happening VALUES ('2024-01-01 00:00:00+00', '2024-01-01', '1 day', '2024-01-01 00:00')")
+    harness.rocket("attach", "happening", "--database-url", url)
+    server = serve(url)
+    stream = subscribe(server, "/happening")
+    with harness.connect(url) as conn:  # a writer with the database's settings
+        conn.execute("INSERT INTO happening VALUES ('2024-07-01 12:00:00+02', '2024-07-01', '1 day 02:00:00', '2024-07-01 12:00')")
+    with harness.connect(url) as conn:  # and one with settings of its own
+        conn.execute("SET TimeZone = 'Asia/Kolkata'")
+        conn.execute("SET DateStyle = 'German'")
+        conn.execute("SET IntervalStyle = 'iso_8601'")
+        conn.execute("INSERT INTO happening VALUES ('2024-12-24 18:30:00+05:30', '2024-12-24', '-3 mons', '2024-12-24 18:30')")
+        conn.execute("UPDATE happening SET span = span + interval '1 hour' WHERE day = '2024-01-01'")
+    wait_patch_count(stream, 3)
+    with harness.connect(url) as conn:
+        conn.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'")
+        rows = conn.execute("SELECT at::text, to_json(h)::text FROM happening h ORDER BY at").fetchall()
+    expected = {"happening": {k: loads(r) for k, r in rows}}
+    assert list(expected["happening"]) == ["2024-01-01 00:00:00+00", "2024-07-01 10:00:00+00", "2024-12-24 13:00:00+00"]
+    got, _ = document(server, "/happening")
+    assert got == expected
+    assert got["happening"]["2024-07-01 10:00:00+00"]["at"] == "2024-07-01T10:00:00+00:00"
+    assert got["happening"]["2024-07-01 10:00:00+00"]["span"] == "1 day 02:00:00"
+    assert replay_exact(stream.events) == expected
+    assert [op["path"] for patch in patches(stream) for op in patch] == [
+        "/happening/2024-07-01 10:00:00+00", "/happening/2024-12-24 13:00:00+00", "/happening/2024-01-01 00:00:00+00"]
+    for key, row in expected["happening"].items():
+        assert document(server, "/happening/" + seg(key))[0] == row
+    query = urllib.parse.urlencode({"at": "gt.2024-07-01T12:00:00+02:00"})
+    filtered = subscribe(server, "/happening?" + query)
+    assert loads(filtered.events[0].data) == document(server, "/happening?" + query)[0]
+    assert list(loads(filtered.events[0].data)["happening"]) == ["2024-12-24 13:00:00+00"]
+    with harness.connect(url) as conn:
+        conn.execute("SET TimeZone = 'Pacific/Chatham'")
+        conn.execute("INSERT INTO happening (at) VALUES ('2024-07-01 09:59:59+00')")
+        conn.execute("INSERT INTO happening (at) VALUES ('2024-07-01 10:00:01+00')")
+    assert [[op["path"] for op in patch] for patch in wait_patch_count(filtered, 1)] == [
+        ["/happening/2024-07-01 10:00:01+00"]]
+    assert replay_exact(filtered.events) == document(server, "/happening?" + query)[0]
+    filtered.close()
+    stream.close()
+
+
 # --- Names --------------------------------------------------------------------
 
 ODD_TABLE = 'Order "Items"/2024 ~ü'
@@ -550,6 +604,36 @@ def test_reserved_word_table_and_attach_while_serving(named):
     stream = subscribe(server, "/Late%20Table")
     execute(url, "INSERT INTO \"Late Table\" VALUES (8)")
     assert wait_patch_count(stream, 1) == [[{"op": "add", "path": "/Late Table/8", "value": {"id": 8}}]]
+    stream.close()
+
+
+def test_columns_named_t_and_s(empty_db, serve):
+    """Column names are the user's: one called t or s (or any alias an
+    implementation might use in its SQL) is an ordinary column."""
+    url = empty_db
+    with harness.connect(url) as conn:
+        conn.execute('CREATE TABLE aliases (id integer PRIMARY KEY, t text, s text, "excluded" text, x integer)')
+        conn.execute("INSERT INTO aliases VALUES (1, 'tee', 'ess', 'ex', 1), (2, NULL, 'two', NULL, 2)")
+    harness.rocket("attach", "aliases", "--database-url", url)
+    server = serve(url)
+    stream = subscribe(server, "/aliases")
+    oracle = lambda: {k: loads(r) for k, r in sql_rows(url, "SELECT id::text, to_json(a)::text FROM aliases a")}
+    assert document(server, "/aliases")[0] == {"aliases": oracle()}
+    assert document(server, "/aliases/1")[0] == oracle()["1"]
+    assert document(server, "/aliases?select=s,t")[0] == {"aliases": {
+        "1": {"id": 1, "s": "ess", "t": "tee"}, "2": {"id": 2, "s": "two", "t": None}}}
+    assert document(server, "/aliases?t=eq.tee")[0] == {"aliases": {"1": oracle()["1"]}}
+    status, _, text = raw(server, "POST", "/aliases", json.dumps({"id": 3, "t": "new", "s": "S"}))
+    assert status == 201 and loads(text) == oracle()["3"], text
+    status, _, text = raw(server, "PUT", "/aliases/4", json.dumps({"t": "put"}))
+    assert status == 201 and loads(text) == oracle()["4"], text
+    status, _, text = raw(server, "PATCH", "/aliases/1", json.dumps({"t": "patched"}),
+                          {"Content-Type": "application/merge-patch+json"})
+    assert status == 200 and loads(text) == oracle()["1"], text
+    assert oracle()["1"]["t"] == "patched"
+    events = wait_patch_count(stream, 3)
+    assert events[0] == [{"op": "add", "path": "/aliases/3", "value": oracle()["3"]}]
+    assert replay_exact(stream.events) == document(server, "/aliases")[0] == {"aliases": oracle()}
     stream.close()
 
 

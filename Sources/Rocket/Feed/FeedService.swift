@@ -10,12 +10,28 @@ import Synchronization
 /// out through the hub. New subscriptions are admitted on the same thread,
 /// between batches, so none misses or repeats a transaction.
 final class FeedService: Sendable {
-    /// A stream waiting to join: it has its starting point (a cursor), and
-    /// its `reset` (if any) is already queued on the sink.
+    /// A stream waiting to join: its `reset` (if any) is already queued on
+    /// the sink. `position` advances as backfilled events are sent, so an
+    /// admission interrupted by a reconnect resumes where it was.
     struct Admission: Sendable {
         var plan: DocumentPlan
         var sink: any EventSink
-        var start: Cursor
+        /// The start, then the last event sent.
+        var position: Cursor
+        /// A document read's snapshot: the transactions it saw are skipped.
+        var skip: Snapshot?
+
+        init(plan: DocumentPlan, sink: any EventSink, start: Cursor) {
+            self.plan = plan
+            self.sink = sink
+            self.position = start
+            if case .snapshot(_, let snapshot) = start { self.skip = snapshot }
+        }
+
+        func wants(_ transaction: CommittedTransaction) -> Bool {
+            position.precedes(tick: transaction.tick, change: transaction.lastChange, txid: transaction.txid)
+                && !(skip?.isVisible(transaction.txid) ?? false)
+        }
     }
 
     let hub: SubscriberHub
@@ -138,7 +154,18 @@ final class FeedService: Sendable {
         guard var current = position else { return }
         let newest = try log.tick()
         while current.id < newest {
-            let ticks = try log.ticks(after: current.id, upTo: newest)
+            var ticks = try log.ticks(after: current.id - 1, upTo: newest, limit: 101)
+            guard ticks.first?.id == current.id else {
+                // Another instance pruned past this one's position: the
+                // changes in between are gone. Close every stream (clients
+                // resume by cursor and get a reset) rather than skip them.
+                logger.warning("listener.position-pruned", ["tick": "\(current.id)", "oldest": "\(ticks.first?.id ?? 0)"])
+                hub.closeAll(reason: .pruned)
+                current = try log.latestTick()
+                position = current
+                return
+            }
+            ticks.removeFirst()
             guard let last = ticks.last else { break }
             let changes = try log.changes(from: current.snapshot, to: last.snapshot)
             let transactions = CommittedTransaction.batches(changes, previous: current, ticks: ticks)
@@ -157,16 +184,18 @@ final class FeedService: Sendable {
     }
 
     private func admitWaiting(_ log: ChangeLog, position: inout Tick?) throws {
-        let waiting = inbox.withLock { list -> [Admission] in
+        var waiting = inbox.withLock { list -> [Admission] in
             defer { list = [] }
             return list
         }
-        for (index, admission) in waiting.enumerated() {
+        while !waiting.isEmpty {
             do {
-                try admitOne(admission, log: log, position: &position)
+                try admitOne(&waiting[0], log: log, position: &position)
+                waiting.removeFirst()
             } catch {
-                // Not admitted ones go back, in order, for after the reconnect.
-                inbox.withLock { $0.insert(contentsOf: waiting[index...], at: 0) }
+                // The rest go back, in order and with their progress, for
+                // after the reconnect.
+                inbox.withLock { $0.insert(contentsOf: waiting, at: 0) }
                 throw error
             }
         }
@@ -174,32 +203,29 @@ final class FeedService: Sendable {
 
     /// Sends a new subscriber every transaction after its starting point
     /// up to the current position, then adds it to the live hub.
-    private func admitOne(_ admission: Admission, log: ChangeLog, position: inout Tick?) throws {
-        var start = admission.start
+    private func admitOne(_ admission: inout Admission, log: ChangeLog, position: inout Tick?) throws {
         let spec = admission.plan.streamSpec
-        if start.tick > (position?.id ?? 0) { try pump(log, position: &position) }
+        if admission.position.tick > (position?.id ?? 0) { try pump(log, position: &position) }
         guard let current = position else { return }
-        let oldest = try log.oldestTickID()
         let lower: Int64
-        switch start {
+        switch admission.position {
         case .event(let tick, _): lower = tick - 1
         case .snapshot(let tick, _): lower = tick
         }
-        if start.tick > current.id || lower < oldest {
-            // Older than the retained log (or from nowhere): a reset.
+        let oldest = try log.oldestTickID()
+        let previousTick = admission.position.tick > current.id || lower < oldest ? nil : try log.tick(id: lower)
+        guard var previous = previousTick else {
+            // Older than the retained log (or from nowhere): a reset, then
+            // the changes after the document.
             metrics.resets.add(1, ordering: .relaxed)
             let document = try DocumentReader.read(admission.plan, on: log.connection)
-            let event = FeedEvent(id: document.cursor.description, name: "reset",
-                                  data: String(decoding: document.bytes, as: UTF8.self))
-            _ = admission.sink.write(SSE.event(id: event.id, name: event.name, data: event.data))
-            start = document.cursor
-            try pump(log, position: &position)
-            return try admitOne(Admission(plan: admission.plan, sink: admission.sink, start: start), log: log, position: &position)
+            _ = admission.sink.write(SSE.event(id: document.cursor.description, name: "reset",
+                                               data: String(decoding: document.bytes, as: UTF8.self)))
+            admission = Admission(plan: admission.plan, sink: admission.sink, start: document.cursor)
+            return try admitOne(&admission, log: log, position: &position)
         }
-        let subscriber = Subscriber(id: hub.makeID(), spec: spec, sink: admission.sink, start: start, now: .now)
-        guard var previous = try log.tick(id: lower) else {
-            throw FeedError("tick \(lower) vanished during admission")
-        }
+        let subscriber = Subscriber(id: hub.makeID(), spec: spec, sink: admission.sink, start: admission.position,
+                                    skip: admission.skip, now: .now)
         let relid = admission.plan.resource.relid
         var backfilled = 0
         while previous.id < current.id {
@@ -207,7 +233,8 @@ final class FeedService: Sendable {
             guard let last = ticks.last else { break }
             let changes = try log.changes(from: previous.snapshot, to: last.snapshot, relids: [relid])
             for transaction in CommittedTransaction.batches(changes, previous: previous, ticks: ticks)
-            where start.precedes(tick: transaction.tick, change: transaction.lastChange, txid: transaction.txid) {
+            where admission.wants(transaction) {
+                admission.position = transaction.cursor
                 guard let bytes = hub.event(for: transaction, spec: spec, resourceName: catalog.name(of:)) else { continue }
                 switch subscriber.write(bytes, cursor: transaction.cursor, now: .now) {
                 case .written: backfilled += 1
@@ -222,7 +249,7 @@ final class FeedService: Sendable {
         }
         if backfilled > 0 { metrics.backfills.add(1, ordering: .relaxed) }
         hub.add(subscriber)
-        logger.debug("sse.admitted", ["resource": spec.resource, "from": admission.start.description, "backfilled": "\(backfilled)"])
+        logger.debug("sse.admitted", ["resource": spec.resource, "backfilled": "\(backfilled)"])
     }
 
     private func prune(_ log: ChangeLog, position: Tick?) throws {
