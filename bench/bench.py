@@ -127,7 +127,7 @@ class Peer(Process):
 def sseload(url, connections, duration, warmup=1.0, extra=(), method="GET"):
     out = pathlib.Path(f"/tmp/bench-sseload-{os.getpid()}-{time.time_ns()}.json")
     args = [str(SSELOAD), "--url", url, "--connections", str(connections), "--duration", str(duration),
-            "--warmup", str(warmup), "--json-out", str(out), "--quiet", "--method", method, *extra]
+            "--warmup", str(warmup), "--json-out", str(out), "--quiet", "--method", method, "--kernel-ts", *extra]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True), out
 
 
@@ -138,6 +138,8 @@ def finish_sseload(handle):
         raise RuntimeError(f"sseload failed ({process.returncode}): {err}")
     result = json.loads(out.read_text())
     out.unlink()
+    # No samples (a quick run's tiny window) gives null percentiles.
+    result["latency_ms"] = {k: (v if v is not None else float("nan")) for k, v in result["latency_ms"].items()}
     return result
 
 
@@ -191,13 +193,13 @@ class Bench:
         self.rows.append(dict(scenario=scenario, figure=figure, value=value, unit=unit, reference_name=reference_name,
                               reference=reference, ratio=ratio, target=target, met=None if self.quick else met))
 
-    def reset_table(self, attach=True, peer=False):
+    def reset_table(self, attach=True, peer=False, notify=True):
         psql(self.url, "SELECT rocket.detach(oid) FROM pg_class WHERE relname = 'items' AND relnamespace = 'public'::regnamespace")
         psql(self.url, TABLE)
         psql(self.url, "TRUNCATE rocket.change_log")
         if attach:
-            subprocess.run([self.args.rocket, "attach", "items", "--database-url", self.url], check=True,
-                           capture_output=True)
+            subprocess.run([self.args.rocket, "attach", "items", "--database-url", self.url,
+                            *([] if notify else ["--no-notify"])], check=True, capture_output=True)
         if peer:
             notify = (PEER / "notify.sql").read_text().replace(':"tbl"', "items")
             psql(self.url, notify)
@@ -206,17 +208,22 @@ class Bench:
     # S1 ---------------------------------------------------------------------
     def s1_capture(self):
         duration = self.scale(10, 2)
-        bare, attached, notify = [], [], []
+        bare, attached, polled, notify = [], [], [], []
         for _ in range(self.reps):
             self.reset_table(attach=False)
             bare.append(pgbench(self.url, WRITE_SCRIPT, 4, duration))
             self.reset_table(attach=True)
             attached.append(pgbench(self.url, WRITE_SCRIPT, 4, duration))
+            self.reset_table(attach=True, notify=False)
+            polled.append(pgbench(self.url, WRITE_SCRIPT, 4, duration))
             self.reset_table(attach=False, peer=True)
             notify.append(pgbench(self.url, WRITE_SCRIPT, 4, duration))
-        b, a, n = statistics.median(bare), statistics.median(attached), statistics.median(notify)
-        log(f"S1 bare={bare} attached={attached} notify-per-row={notify}")
-        self.row("S1", "write tps, Rocket attached", round(a), "bare table", round(b), a / b, "≥ 0.75", a / b >= 0.75, "tx/s")
+        b, a, p, n = (statistics.median(x) for x in (bare, attached, polled, notify))
+        log(f"S1 bare={bare} attached={attached} no-notify={polled} notify-per-row={notify}")
+        self.row("S1", "write tps, Rocket attached (NOTIFY wake-up)", round(a), "bare table", round(b), a / b, "≥ 0.75",
+                 a / b >= 0.75, "tx/s")
+        self.row("S1", "write tps, Rocket attached --no-notify (poll)", round(p), "bare table", round(b), p / b, "≥ 0.75",
+                 p / b >= 0.75, "tx/s")
         self.row("S1", "write tps, NOTIFY-per-row trigger", round(n), "bare table", round(b), n / b, "(reference)", None, "tx/s")
 
     # S2 ---------------------------------------------------------------------

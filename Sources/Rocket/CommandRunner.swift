@@ -15,8 +15,9 @@ public enum Main {
                 return 0
             case .migrate(let dryRun):
                 return try Commands.migrate(configuration, dryRun: dryRun, logger: logger)
-            case .attach(let tables, let all, let name):
-                return try Commands.attach(configuration, tables: tables, all: all, name: name, logger: logger)
+            case .attach(let tables, let all, let name, let notify):
+                return try Commands.attach(configuration, tables: tables, all: all, name: name, notify: notify,
+                                           logger: logger)
             case .detach(let tables):
                 return try Commands.detach(configuration, tables: tables, logger: logger)
             case .serve:

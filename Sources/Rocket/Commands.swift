@@ -19,7 +19,7 @@ public enum Commands {
     }
 
     public static func attach(_ configuration: Configuration, tables: [String], all: Bool, name: String?,
-                              logger: Logger) throws -> Int32 {
+                              notify: Bool = true, logger: Logger) throws -> Int32 {
         let connection = try connect(configuration)
         defer { connection.close() }
         var targets = tables
@@ -34,8 +34,8 @@ public enum Commands {
         }
         for table in targets {
             let target = try qualify(table, configuration: configuration)
-            let rows = try connection.query("SELECT rocket.attach($1::regclass, $2, $3)",
-                                            [target, name, configuration.schema])
+            let rows = try connection.query("SELECT rocket.attach($1::regclass, $2, $3, $4)",
+                                            [target, name, configuration.schema, notify ? "true" : "false"])
             print("attached \(table) as /\(rows[row: 0, column: 0] ?? table)")
         }
         return 0

@@ -24,11 +24,12 @@ struct ConfigurationTests {
         (["migrate"], .migrate(dryRun: false)),
         (["migrate", "--dry-run"], .migrate(dryRun: true)),
         (["--dry-run", "migrate"], .migrate(dryRun: true)),
-        (["attach", "track"], .attach(tables: ["track"], all: false, name: nil)),
-        (["attach", "track", "app.album"], .attach(tables: ["track", "app.album"], all: false, name: nil)),
-        (["attach", "--all"], .attach(tables: [], all: true, name: nil)),
-        (["attach", "track", "--as", "tracks"], .attach(tables: ["track"], all: false, name: "tracks")),
-        (["attach", "--as=my tracks", "track"], .attach(tables: ["track"], all: false, name: "my tracks")),
+        (["attach", "track"], .attach(tables: ["track"], all: false, name: nil, notify: true)),
+        (["attach", "track", "app.album"], .attach(tables: ["track", "app.album"], all: false, name: nil, notify: true)),
+        (["attach", "--all"], .attach(tables: [], all: true, name: nil, notify: true)),
+        (["attach", "track", "--as", "tracks"], .attach(tables: ["track"], all: false, name: "tracks", notify: true)),
+        (["attach", "--as=my tracks", "track"], .attach(tables: ["track"], all: false, name: "my tracks", notify: true)),
+        (["attach", "items", "--no-notify"], .attach(tables: ["items"], all: false, name: nil, notify: false)),
         (["detach", "track", "album"], .detach(tables: ["track", "album"])),
     ])
     func commandsWithADatabase(arguments: [String], command: Configuration.Command) throws {

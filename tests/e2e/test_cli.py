@@ -100,3 +100,24 @@ def test_serve_needs_migrations():
                             check=False, timeout=30)
     assert result.returncode == 1
     assert "run rocket migrate" in result.stderr
+
+
+def test_readme_shows_the_current_help():
+    readme = (harness.ROOT / "README.md").read_text()
+    assert harness.rocket("--help").stdout in readme
+
+
+def test_attach_without_notify_is_served_by_polling(empty_db, serve):
+    with harness.connect(empty_db) as conn:
+        conn.execute("CREATE TABLE hot (id int PRIMARY KEY, v int)")
+    harness.rocket("attach", "hot", "--no-notify", "--database-url", empty_db)
+    with harness.connect(empty_db) as conn:
+        source = conn.execute("SELECT prosrc FROM pg_proc p JOIN rocket.resources r ON p.proname = r.capture_function").fetchone()[0]
+        assert "pg_notify" not in source
+    server = serve(empty_db, "--poll-interval", "20ms")
+    stream = harness.Stream(server.base + "/hot")
+    stream.wait(lambda e: len(e) >= 1)
+    with harness.connect(empty_db) as conn:
+        conn.execute("INSERT INTO hot VALUES (1, 1)")
+    stream.wait(lambda e: len(e) >= 2, timeout=5)
+    stream.close()

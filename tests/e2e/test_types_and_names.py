@@ -607,30 +607,33 @@ def test_reserved_word_table_and_attach_while_serving(named):
     stream.close()
 
 
-def test_columns_named_t_and_s(empty_db, serve):
+@pytest.mark.parametrize("column", ["t", "s"])
+def test_a_column_named_like_an_sql_alias(empty_db, serve, column):
     """Column names are the user's: one called t or s (or any alias an
     implementation might use in its SQL) is an ordinary column."""
     url = empty_db
     with harness.connect(url) as conn:
-        conn.execute('CREATE TABLE aliases (id integer PRIMARY KEY, t text, s text, "excluded" text, x integer)')
-        conn.execute("INSERT INTO aliases VALUES (1, 'tee', 'ess', 'ex', 1), (2, NULL, 'two', NULL, 2)")
+        conn.execute(f'CREATE TABLE aliases (id integer PRIMARY KEY, {ident(column)} text, other text, "excluded" text)')
+        conn.execute("INSERT INTO aliases VALUES (1, 'one', 'o1', 'ex'), (2, NULL, 'o2', NULL)")
     harness.rocket("attach", "aliases", "--database-url", url)
     server = serve(url)
     stream = subscribe(server, "/aliases")
     oracle = lambda: {k: loads(r) for k, r in sql_rows(url, "SELECT id::text, to_json(a)::text FROM aliases a")}
     assert document(server, "/aliases")[0] == {"aliases": oracle()}
     assert document(server, "/aliases/1")[0] == oracle()["1"]
-    assert document(server, "/aliases?select=s,t")[0] == {"aliases": {
-        "1": {"id": 1, "s": "ess", "t": "tee"}, "2": {"id": 2, "s": "two", "t": None}}}
-    assert document(server, "/aliases?t=eq.tee")[0] == {"aliases": {"1": oracle()["1"]}}
-    status, _, text = raw(server, "POST", "/aliases", json.dumps({"id": 3, "t": "new", "s": "S"}))
+    assert document(server, f"/aliases?select={column},other")[0] == {"aliases": {
+        "1": {"id": 1, column: "one", "other": "o1"}, "2": {"id": 2, column: None, "other": "o2"}}}
+    assert document(server, "/aliases?select=other")[0] == {"aliases": {
+        "1": {"id": 1, "other": "o1"}, "2": {"id": 2, "other": "o2"}}}
+    assert document(server, f"/aliases?{column}=eq.one")[0] == {"aliases": {"1": oracle()["1"]}}
+    status, _, text = raw(server, "POST", "/aliases", json.dumps({"id": 3, column: "new", "other": "o3"}))
     assert status == 201 and loads(text) == oracle()["3"], text
-    status, _, text = raw(server, "PUT", "/aliases/4", json.dumps({"t": "put"}))
+    status, _, text = raw(server, "PUT", "/aliases/4", json.dumps({column: "put"}))
     assert status == 201 and loads(text) == oracle()["4"], text
-    status, _, text = raw(server, "PATCH", "/aliases/1", json.dumps({"t": "patched"}),
+    status, _, text = raw(server, "PATCH", "/aliases/1", json.dumps({column: "patched"}),
                           {"Content-Type": "application/merge-patch+json"})
     assert status == 200 and loads(text) == oracle()["1"], text
-    assert oracle()["1"]["t"] == "patched"
+    assert oracle()["1"][column] == "patched"
     events = wait_patch_count(stream, 3)
     assert events[0] == [{"op": "add", "path": "/aliases/3", "value": oracle()["3"]}]
     assert replay_exact(stream.events) == document(server, "/aliases")[0] == {"aliases": oracle()}

@@ -18,7 +18,7 @@ extension Configuration {
         "--poll-interval": "ROCKET_POLL_INTERVAL",
     ]
     private static let flags: [String: String] = [
-        "--read-only": "ROCKET_READ_ONLY", "--dry-run": "", "--all": "", "--help": "", "--version": "",
+        "--read-only": "ROCKET_READ_ONLY", "--dry-run": "", "--all": "", "--no-notify": "", "--help": "", "--version": "",
     ]
 
     public static func parse(arguments: [String], environment: [String: String]) throws(UsageError) -> Configuration {
@@ -89,7 +89,7 @@ extension Configuration {
             if all == !rest.isEmpty { throw UsageError("attach needs table names or --all (not both)") }
             let alias = values["--as"]?.last
             if alias != nil && rest.count != 1 { throw UsageError("--as names one table: attach TABLE --as NAME") }
-            return .attach(tables: rest, all: all, name: alias)
+            return .attach(tables: rest, all: all, name: alias, notify: values["--no-notify"] == nil)
         case "detach":
             if rest.isEmpty { throw UsageError("detach needs table names") }
             return .detach(tables: rest)

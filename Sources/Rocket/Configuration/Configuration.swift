@@ -5,7 +5,7 @@ public struct Configuration: Sendable {
     public enum Command: Sendable, Equatable {
         case serve
         case migrate(dryRun: Bool)
-        case attach(tables: [String], all: Bool, name: String?)
+        case attach(tables: [String], all: Bool, name: String?, notify: Bool)
         case detach(tables: [String])
         case demo
         case help

@@ -7,8 +7,10 @@ extension Configuration {
     USAGE
       rocket demo                      private PostgreSQL + sample data + live viewer
       rocket migrate [--dry-run]       install or upgrade the rocket schema
-      rocket attach TABLE... [--as NAME] | --all
-                                       capture changes of tables (primary key required)
+      rocket attach TABLE... [--as NAME] | --all [--no-notify]
+                                       capture changes of tables (primary key required);
+                                       --no-notify: no NOTIFY wake-up, for write-heavy
+                                       tables served with a short --poll-interval
       rocket detach TABLE...           stop capturing tables
       rocket serve                     serve documents and streams over HTTP
 

@@ -8,7 +8,7 @@ struct Database: Sendable {
 
     static let sessionSettings = """
         SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';
-        SET extra_float_digits = 1; SET client_min_messages = warning
+        SET extra_float_digits = 1; SET bytea_output = 'hex'; SET client_min_messages = warning
         """
 
     func connect(applicationName: String = "rocket") throws(PostgresError) -> PostgresConnection {

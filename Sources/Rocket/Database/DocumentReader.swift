@@ -17,25 +17,18 @@ enum DocumentReader {
         try connection.transaction(isolation: .repeatableRead, readOnly: true) { connection in
             let cursor = try currentCursor(on: connection)
             var parameters: [String?] = []
-            let sql = query(for: plan, parameters: &parameters)
-            let rows = try connection.query(sql, parameters)
             if plan.record != nil {
+                let rows = try connection.query(query(for: plan, parameters: &parameters), parameters)
                 guard rows.rowCount > 0, let text = rows[0, 1] else {
                     return Document(bytes: Array("null".utf8), cursor: cursor, found: false)
                 }
                 return Document(bytes: RowText.compact(text), cursor: cursor, found: true)
             }
-            var out: [UInt8] = [UInt8(ascii: "{")]
-            JSONValue.writeQuoted(plan.resource.name, to: &out)
-            out += [UInt8(ascii: ":"), UInt8(ascii: "{")]
-            for row in 0..<rows.rowCount {
-                if row > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeQuoted(rows[row, 0] ?? "", to: &out)
-                out.append(UInt8(ascii: ":"))
-                RowText.appendCompact(rows[row, 1] ?? "null", to: &out)
-            }
-            out += [UInt8(ascii: "}"), UInt8(ascii: "}")]
-            return Document(bytes: out, cursor: cursor, found: true)
+            // PostgreSQL builds the whole document (json_object_agg in key or
+            // `order` order); it is passed on as it comes.
+            let rows = try connection.query(documentQuery(for: plan, parameters: &parameters), parameters)
+            let bytes = rows.rowCount > 0 ? rows.withUnsafeBytes(row: 0, column: 0) { Array($0) } : Array("{}".utf8)
+            return Document(bytes: bytes, cursor: cursor, found: true)
         }
     }
 
@@ -50,16 +43,36 @@ enum DocumentReader {
         return .snapshot(tick: tick, snapshot: snapshot)
     }
 
+    /// The rows of a plan: key text and row JSON text, in order.
     static func query(for plan: DocumentPlan, parameters: inout [String?]) -> String {
+        rowsQuery(for: plan, parameters: &parameters, rowType: "text", numbered: false)
+    }
+
+    /// A collection as one value: `{"resource": {key: row, …}}`.
+    static func documentQuery(for plan: DocumentPlan, parameters: inout [String?]) -> String {
+        parameters.append(plan.resource.name)
+        let name = parameters.count
+        let rows = rowsQuery(for: plan, parameters: &parameters, rowType: "json", numbered: true)
+        return "SELECT json_build_object($\(name)::text, coalesce(json_object_agg(d.k, d.r ORDER BY d.n), '{}'::json))::text"
+            + " FROM (\(rows)) AS d"
+    }
+
+    private static func rowsQuery(for plan: DocumentPlan, parameters: inout [String?], rowType: String,
+                                  numbered: Bool) -> String {
         let resource = plan.resource
         let row: String
         if let select = plan.select {
             let columns = select.map { "t.\(PostgresIdentifier.quote($0))" }.joined(separator: ", ")
-            row = "(SELECT to_json(s) FROM (SELECT \(columns)) AS s)::text"
+            row = "(SELECT to_json(s) FROM (SELECT \(columns)) AS s)::\(rowType)"
         } else {
-            row = "to_json(t)::text"
+            row = "to_json(t)::\(rowType)"
         }
-        var sql = "SELECT \(resource.keyExpression(alias: "t")), \(row) FROM \(resource.qualifiedName) AS t"
+        let order = (plan.order.map { item in
+            "t.\(PostgresIdentifier.quote(item.column))" + (item.descending ? " DESC" : " ASC")
+                + (item.nullsFirst.map { $0 ? " NULLS FIRST" : " NULLS LAST" } ?? "")
+        } + resource.keyColumns.map { "t.\(PostgresIdentifier.quote($0))" }).joined(separator: ", ")
+        let number = numbered ? ", row_number() OVER (ORDER BY \(order)) AS n" : ""
+        var sql = "SELECT \(resource.keyExpression(alias: "t")) AS k, \(row) AS r\(number) FROM \(resource.qualifiedName) AS t"
         var conditions: [String] = []
         if let record = plan.record {
             conditions.append(resource.keyCondition(alias: "t", firstParameter: parameters.count + 1))
@@ -70,11 +83,7 @@ enum DocumentReader {
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if plan.record == nil {
-            let order = plan.order.map { item in
-                "t.\(PostgresIdentifier.quote(item.column))" + (item.descending ? " DESC" : " ASC")
-                    + (item.nullsFirst.map { $0 ? " NULLS FIRST" : " NULLS LAST" } ?? "")
-            } + resource.keyColumns.map { "t.\(PostgresIdentifier.quote($0))" }
-            sql += " ORDER BY " + order.joined(separator: ", ")
+            sql += " ORDER BY " + order
             if let limit = plan.limit {
                 parameters.append(String(limit))
                 sql += " LIMIT $\(parameters.count)"
