@@ -440,11 +440,42 @@ class Bench:
                             seen.add(op["value"]["id"])
         return expected <= seen
 
+    # Retention ---------------------------------------------------------------
+    def retention(self):
+        """Steady writes with a short retention: the change log's disk size
+        must level off instead of growing with the number of writes."""
+        duration = self.scale(60, 6)
+        self.reset_table()
+        rocket = Rocket(self.args.rocket, self.url, "--retention", "2s")
+        sizes = []
+        try:
+            writer = subprocess.Popen([str(PGBIN / "pgbench"), "-n", "-f", self.script_file(STAMP_SCRIPT), "-c", "2",
+                                       "-j", "2", "-T", str(duration), "-R", str(self.scale(2000, 200)), "-d", self.url],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      env={**os.environ, "PGOPTIONS": "-c synchronous_commit=off"})
+            while writer.poll() is None:
+                time.sleep(self.scale(5, 1))
+                sizes.append(int(psql(self.url, "SELECT pg_total_relation_size('rocket.change_log')")))
+            written = int(psql(self.url, "SELECT count(*) FROM items")) - 100000
+        finally:
+            rocket.stop()
+        settled = max(sizes[len(sizes) // 3: 2 * len(sizes) // 3] or sizes)
+        final = max(sizes[2 * len(sizes) // 3:] or sizes)
+        log("retention sizes (bytes):", sizes)
+        self.row("ret", f"change-log size after {written} writes, 2 s retention", round(final / 2**20, 1),
+                 "at a third of the run", round(settled / 2**20, 1), final / max(settled, 1), "bounded (≤ 1.5 ×)",
+                 final <= 1.5 * settled, "MiB")
+
+    def script_file(self, script):
+        path = pathlib.Path(f"/tmp/bench-{os.getpid()}-{abs(hash(script))}.sql")
+        path.write_text(script)
+        return str(path)
+
     # Idle memory ---------------------------------------------------------------
     def idle_memory(self):
-        subscribers = self.scale(5000, 100)
+        subscribers = self.scale(15000, 100)
         self.reset_table()
-        rocket = Rocket(self.args.rocket, self.url, "--max-subscribers", "15000")
+        rocket = Rocket(self.args.rocket, self.url, "--max-subscribers", "16000")
         try:
             time.sleep(0.5)
             before = rss_mb(rocket.pid)
@@ -460,7 +491,8 @@ class Bench:
 
     def run(self):
         scenarios = {"S1": self.s1_capture, "S2": self.s2_sustained, "S3": self.s3_latency, "S4": self.s4_fanout,
-                     "S5": self.s5_peer, "S6": self.s6_documents, "S7": self.s7_slow, "mem": self.idle_memory}
+                     "S5": self.s5_peer, "S6": self.s6_documents, "S7": self.s7_slow, "ret": self.retention,
+                     "mem": self.idle_memory}
         only = self.args.only.split(",") if self.args.only else list(scenarios)
         for name in only:
             log(f"{name} …")
@@ -494,7 +526,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rocket", required=True)
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny loads, seconds, no verdicts")
-    parser.add_argument("--only", help="comma-separated scenarios: S1,S2,S3,S4,S5,S6,S7,mem")
+    parser.add_argument("--only", help="comma-separated scenarios: S1,S2,S3,S4,S5,S6,S7,ret,mem")
     parser.add_argument("--json", help="also write the rows as JSON here")
     args = parser.parse_args()
     if not BASE_URL:

@@ -406,7 +406,7 @@ def test_a_record_url_that_finds_a_row_streams_that_row(chinook, serve, key):
     assert loads(stream.events[0].data) == loads(response.text)
     run(chinook, ["UPDATE track SET name = 'followed' WHERE track_id = 1"])
     try:
-        stream.wait(lambda events: safe_replay(events) == record_or_none(server, "/track/" + key), timeout=5)
+        stream.wait(lambda events: safe_replay(events) == record_or_none(server, "/track/" + key), timeout=3)
     except AssertionError:
         pass
     assert replay_exact(stream.events) == record_or_none(server, "/track/" + key)

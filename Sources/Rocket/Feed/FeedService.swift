@@ -120,6 +120,12 @@ final class FeedService: Sendable {
         }
     }
 
+    /// Prunes a few times per retention period, at most once a second and
+    /// at least once a minute.
+    private var pruneInterval: Duration {
+        min(max(configuration.retention / 4, .seconds(1)), .seconds(60))
+    }
+
     private func serve(_ log: ChangeLog, position: inout Tick?) throws {
         let clock = ContinuousClock()
         var lastKeepAlive = clock.now
@@ -132,7 +138,7 @@ final class FeedService: Sendable {
                 hub.keepAlive(interval: configuration.keepAlive, now: now)
                 lastKeepAlive = now
             }
-            if now - lastPrune >= .seconds(60) {
+            if now - lastPrune >= pruneInterval {
                 try prune(log, position: position)
                 lastPrune = now
             }
@@ -259,6 +265,9 @@ final class FeedService: Sendable {
             ["\(configuration.retention.components.seconds) seconds", String(configuration.retentionRows), String(position.id)])
         let pruned = rows[0, 0].flatMap(Int.init) ?? 0
         if pruned > 0 {
+            // Make the space reusable at once, so a steady write load keeps
+            // the log's size bounded (VACUUM does not block writers).
+            try log.connection.execute("VACUUM rocket.change_log; VACUUM rocket.ticks")
             metrics.prunedChanges.add(pruned, ordering: .relaxed)
             logger.info("changelog.pruned", ["changes": "\(pruned)"])
         }
