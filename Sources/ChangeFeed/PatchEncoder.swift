@@ -45,7 +45,10 @@ public struct PatchEncoder: Sendable {
             let before = view(change.oldRow), after = view(change.newRow)
             switch (before, after, change.oldKey, change.newKey) {
             case (let old?, let new?, let oldKey?, let newKey?) where oldKey == newKey:
-                if spec.patchMode == .field {
+                if old.bytes == new.bytes {
+                    // The document this stream follows did not change.
+                    return
+                } else if spec.patchMode == .field {
                     appendFieldOperations(from: old, to: new, path: rowPath(newKey), out: &out, count: &count)
                 } else {
                     append(op: "replace", path: rowPath(newKey), value: new.bytes, to: &out, count: &count)
@@ -75,7 +78,9 @@ public struct PatchEncoder: Sendable {
             }
         case .update where change.newKey == key:
             guard let new = view(change.newRow) else { return }
-            if spec.patchMode == .field, change.oldKey == key, let old = view(change.oldRow) {
+            if change.oldKey == key, let old = view(change.oldRow), old.bytes == new.bytes {
+                return
+            } else if spec.patchMode == .field, change.oldKey == key, let old = view(change.oldRow) {
                 appendFieldOperations(from: old, to: new, path: [], out: &out, count: &count)
             } else {
                 append(op: "replace", path: [], value: new.bytes, to: &out, count: &count)

@@ -27,9 +27,14 @@ public struct FilterCondition: Sendable, Hashable {
         case null, `true`, `false`, unknown
     }
 
+    /// How values of the column order: as their JSON says, or as dates and
+    /// times (where `BC`, years past 9999 and `infinity` need care).
+    public enum Ordering: Sendable, Hashable { case natural, temporal }
+
     public var column: String
     public var op: Operator
     public var negated: Bool
+    public var ordering: Ordering = .natural
     /// The values as written (unquoted). One for scalar operators, any
     /// number for `in`, none for `is`.
     public var values: [String]
@@ -81,6 +86,7 @@ public struct FilterCondition: Sendable, Hashable {
             case .false: return value.boolValue == false
             }
         }
+        if op == .in && canonical.isEmpty { return false }
         if value.isNull { return nil }
         switch op {
         case .eq: return canonical.first.map { Self.equal(value, $0) }
@@ -101,6 +107,9 @@ public struct FilterCondition: Sendable, Hashable {
 
     private func compare(_ value: JSONValue) -> Int? {
         guard let other = canonical.first else { return nil }
+        if ordering == .temporal, let a = value.stringValue, let b = other.stringValue {
+            return TemporalKey(a).compare(TemporalKey(b))
+        }
         return Self.order(value, other)
     }
 
@@ -116,6 +125,12 @@ public struct FilterCondition: Sendable, Hashable {
         switch (a, b) {
         case (.number(let x), .number(let y)):
             return x.compare(y)
+        case (.number, .string(let y)):
+            // NaN and ±Infinity come as strings; PostgreSQL orders
+            // -Infinity < numbers < Infinity < NaN.
+            return SpecialNumber(y).map { $0.rank > 1 ? -1 : 1 }
+        case (.string(let x), .number):
+            return SpecialNumber(x).map { $0.rank > 1 ? 1 : -1 }
         case (.string(let x), .string(let y)):
             if x.utf8.elementsEqual(y.utf8) { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
@@ -124,5 +139,54 @@ public struct FilterCondition: Sendable, Hashable {
         default:
             return nil
         }
+    }
+}
+
+/// `-Infinity`, `Infinity` and `NaN` as PostgreSQL's numeric and float
+/// types order them around the finite numbers (rank 1).
+struct SpecialNumber {
+    let rank: Int
+
+    init?(_ text: String) {
+        switch text {
+        case "-Infinity": rank = 0
+        case "Infinity": rank = 2
+        case "NaN": rank = 3
+        default: return nil
+        }
+    }
+}
+
+/// A date or timestamp as `to_json` writes it (`2024-01-15`,
+/// `12000-01-01T10:00:00`, `0044-03-15 BC`, `infinity`), made comparable:
+/// era and year as a number, then the rest of the text (ISO 8601 with the
+/// time zone pinned to UTC orders as text).
+struct TemporalKey {
+    let infinity: Int
+    let year: Int
+    let rest: Substring
+
+    init(_ text: String) {
+        switch text {
+        case "infinity":
+            (infinity, year, rest) = (1, 0, "")
+        case "-infinity":
+            (infinity, year, rest) = (-1, 0, "")
+        default:
+            let bc = text.hasSuffix(" BC")
+            let body = bc ? text.dropLast(3) : Substring(text)
+            let digits = body.prefix { $0.isNumber }
+            let number = Int(digits) ?? 0
+            infinity = 0
+            year = bc ? 1 - number : number
+            rest = body.dropFirst(digits.count)
+        }
+    }
+
+    func compare(_ other: TemporalKey) -> Int {
+        if infinity != other.infinity { return infinity < other.infinity ? -1 : 1 }
+        if year != other.year { return year < other.year ? -1 : 1 }
+        if rest.utf8.elementsEqual(other.rest.utf8) { return 0 }
+        return rest.utf8.lexicographicallyPrecedes(other.rest.utf8) ? -1 : 1
     }
 }

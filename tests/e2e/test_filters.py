@@ -560,8 +560,6 @@ EDGE_FILTERS = [
     ("dt=lt.0001-06-01", "dt < '0001-06-01'"),
     (q({"tz": "gt.2020-01-01T00:00:00+00:00"}), "tz > '2020-01-01T00:00:00+00:00'"),
     (q({"tz": "lte.2020-01-01T05:00:00+05:00"}), "tz <= '2020-01-01T05:00:00+05:00'"),
-    ("m=gt.10", "m > '10'"),
-    ("m=lt.10", "m < '10'"),
     ("txt=gt.b", "txt > 'b'"),
     (q({"txt": "ilike.*ÄPFEL*"}), "txt ILIKE '%äpfel%'"),
     ("txt=like.a_c", "txt LIKE 'a_c'"),
@@ -573,13 +571,36 @@ EDGE_FILTERS = [
     ("b=eq.true", "b = true"),
     ("tags=eq.{a,b}", "tags = '{a,b}'"),
     (q({"j": 'eq.{"a":1}'}), "j = '{\"a\": 1}'"),
-    ("j=is.null", "j IS NULL"),
     ("c=eq.ab", "c = 'ab'"),
-    (q({"tt": "gt.12:00:00+00"}), "tt > '12:00:00+00'"),
     ("i=in.(1,2,3)", "i IN (1, 2, 3)"),
     ("i=not.in.(1,2)", "i NOT IN (1, 2)"),
     ("i=gte.2", "i >= 2"),
 ]
+
+
+# Filters whose meaning Rocket cannot reproduce exactly on captured rows are
+# refused on streams (400) rather than answered wrongly: ordering of money
+# and timetz (also refused on documents), and is. on json/jsonb, where a
+# JSON null looks like SQL NULL in a captured row.
+REFUSED_ON_STREAMS = [
+    ("m=gt.10", "m > '10'", False),
+    ("m=lt.10", "m < '10'", False),
+    (q({"tt": "gt.12:00:00+00"}), "tt > '12:00:00+00'", False),
+    ("j=is.null", "j IS NULL", True),
+]
+
+
+@pytest.mark.parametrize("query,where,document_ok", REFUSED_ON_STREAMS, ids=[f for f, _, _ in REFUSED_ON_STREAMS])
+def test_filters_rocket_cannot_evaluate_exactly_are_refused_on_streams(edge_run, query, where, document_ok):
+    url, server, _ = edge_run
+    stream = Stream(server.base + "/edge?" + query, method="SUBSCRIBE")
+    assert stream.status == 400
+    assert json.loads(stream.body)["code"] == "invalid_filter"
+    response = server.get("/edge?" + query)
+    if document_ok:
+        assert loads(response.text) == {"edge": sql_doc(url, "edge", "id::text", where)}
+    else:
+        assert response.status_code == 400 and response.json()["code"] == "invalid_filter"
 
 
 @pytest.fixture(scope="module")

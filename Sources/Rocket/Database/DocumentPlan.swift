@@ -1,3 +1,4 @@
+import Foundation
 import ChangeFeed
 import JSON
 import Postgres
@@ -27,7 +28,7 @@ struct DocumentPlan: Sendable {
             guard let parts = resource.keyParts(recordKey) else {
                 throw APIError.notFound("no row with key '\(recordKey)' in \(resource.name): the key has \(resource.keyColumns.count) parts")
             }
-            record = (recordKey, parts)
+            record = try canonicalKey(parts, resource: resource, connection: connection)
         }
         if stream {
             if query.limit != nil { throw APIError.badRequest("invalid_parameter", "limit is not accepted on streams", details: .string("limit")) }
@@ -46,10 +47,37 @@ struct DocumentPlan: Sendable {
         try query.order.forEach { item throws(APIError) in try check(item.column, in: resource, parameter: "order") }
         var conditions: [FilterCondition] = []
         for condition in query.filter.conditions {
+            if stream, condition.op == .is, let type = resource.column(named: condition.column)?.type,
+               type == "json" || type == "jsonb" {
+                throw APIError.badRequest("invalid_filter", "is. on the \(type) column '\(condition.column)' is not accepted on streams: in captured rows a JSON null cannot be told from SQL NULL",
+                                          details: .string(condition.column))
+            }
             conditions.append(try canonicalize(condition, resource: resource, connection: connection))
         }
         return DocumentPlan(resource: resource, record: record, filter: RowFilter(conditions), select: select,
                             order: query.order, limit: query.limit, offset: query.offset, patchMode: query.patchMode)
+    }
+
+    /// The key as the capture trigger prints it (`/track/01` names the row
+    /// whose key is `1`), so a record stream matches its row's changes. A
+    /// key that cannot be a value of the key columns names no row: 404.
+    private static func canonicalKey(_ parts: [String], resource: Resource,
+                                     connection: PostgresConnection) throws -> (key: String, parts: [String]) {
+        let casts = resource.keyColumns.enumerated().map { index, name in
+            "($\(index + 1)::\(resource.column(named: name)?.type ?? "text"))::text"
+        }.joined(separator: ", ")
+        let rows: PostgresResult
+        do {
+            rows = try connection.query("SELECT \(casts)", parts.map { Optional($0) })
+        } catch {
+            if error.isRetryable { throw error }
+            throw APIError.notFound("no row with key '\(parts.joined(separator: ","))' in \(resource.name): \(error.message)")
+        }
+        let canonical = parts.indices.map { rows[0, $0] ?? "" }
+        let key = canonical.count == 1 ? canonical[0] : canonical.map {
+            $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ",", with: "%2C")
+        }.joined(separator: ",")
+        return (key, canonical)
     }
 
     private static func check(_ column: String, in resource: Resource, parameter: String) throws(APIError) {
@@ -83,10 +111,15 @@ struct DocumentPlan: Sendable {
             }
             return result
         case .gt, .gte, .lt, .lte:
-            guard ["N", "S", "D", "B"].contains(column.category) else {
+            // Ordering is evaluated in Rocket on streams: only for types whose
+            // order it reproduces exactly.
+            let unordered = ["money", "time with time zone"]
+            guard ["N", "S", "D", "B"].contains(column.category), !unordered.contains(column.type),
+                  !column.isArray else {
                 throw APIError.badRequest("invalid_filter", "\(condition.op.rawValue) cannot compare \(column.type) values on streams and documents alike",
                                           details: .string(parameter))
             }
+            if column.category == "D" { result.ordering = .temporal }
         case .eq, .neq, .in:
             if column.type == "json" {
                 throw APIError.badRequest("invalid_filter", "json columns cannot be compared; use jsonb",

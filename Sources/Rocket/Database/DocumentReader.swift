@@ -63,9 +63,9 @@ enum DocumentReader {
         let row: String
         if let select = plan.select {
             let columns = select.map { "t.\(PostgresIdentifier.quote($0))" }.joined(separator: ", ")
-            row = "(SELECT to_json(s) FROM (SELECT \(columns)) AS s)::\(rowType)"
+            row = "(SELECT to_json(s.*) FROM (SELECT \(columns)) AS s)::\(rowType)"
         } else {
-            row = "to_json(t)::\(rowType)"
+            row = "to_json(t.*)::\(rowType)"
         }
         let order = (plan.order.map { item in
             "t.\(PostgresIdentifier.quote(item.column))" + (item.descending ? " DESC" : " ASC")

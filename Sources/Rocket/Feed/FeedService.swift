@@ -267,7 +267,8 @@ final class FeedService: Sendable {
         if pruned > 0 {
             // Make the space reusable at once, so a steady write load keeps
             // the log's size bounded (VACUUM does not block writers).
-            try log.connection.execute("VACUUM rocket.change_log; VACUUM rocket.ticks")
+            try log.connection.execute("VACUUM rocket.change_log")
+            try log.connection.execute("VACUUM rocket.ticks")
             metrics.prunedChanges.add(pruned, ordering: .relaxed)
             logger.info("changelog.pruned", ["changes": "\(pruned)"])
         }

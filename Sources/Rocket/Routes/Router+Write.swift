@@ -95,8 +95,10 @@ extension Router {
         try checkWritable(names, resource: resource)
         let result = try transaction { connection in
             let columns = names.map(PostgresIdentifier.quote).joined(separator: ", ")
-            let updates = names.filter { !resource.keyColumns.contains($0) }
-                .map { "\(PostgresIdentifier.quote($0)) = excluded.\(PostgresIdentifier.quote($0))" }
+            // PUT replaces the row: every writable column not in the body
+            // takes what an insert of the body would give it (its default).
+            let updates = resource.columns.filter { !$0.isGenerated && !resource.keyColumns.contains($0.name) }
+                .map { "\(PostgresIdentifier.quote($0.name)) = excluded.\(PostgresIdentifier.quote($0.name))" }
             let conflict = updates.isEmpty
                 ? "DO NOTHING"
                 : "DO UPDATE SET " + updates.joined(separator: ", ")
@@ -146,7 +148,7 @@ extension Router {
         let parts = try keyParts(resource, key)
         let result = try transaction { connection -> (key: String, row: JSONValue) in
             let current = try connection.query(
-                "SELECT to_json(t)::text FROM \(resource.qualifiedName) AS t WHERE \(resource.keyCondition(alias: "t", firstParameter: 1)) FOR UPDATE",
+                "SELECT to_json(t.*)::text FROM \(resource.qualifiedName) AS t WHERE \(resource.keyCondition(alias: "t", firstParameter: 1)) FOR UPDATE",
                 parts.map { Optional($0) })
             guard current.rowCount == 1, let text = current[0, 0] else {
                 throw APIError.notFound("no row with key '\(key)' in \(resource.name)")
@@ -218,7 +220,7 @@ extension Router {
     }
 
     private func returning(_ resource: Resource) -> String {
-        "\(resource.keyExpression(alias: "t")), to_json(t)::text"
+        "\(resource.keyExpression(alias: "t")), to_json(t.*)::text"
     }
 
     private func keyParts(_ resource: Resource, _ key: String) throws(APIError) -> [String] {

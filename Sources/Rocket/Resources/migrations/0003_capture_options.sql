@@ -21,6 +21,8 @@ DECLARE
     res_name text;
     settings text := '';
     wakeup   text := '';
+    leaf     regclass;
+    part_sql text;
 BEGIN
     SELECT n.nspname, c.relname, c.relkind, c.relispartition INTO nsp, rel, kind, part
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target;
@@ -106,6 +108,31 @@ BEGIN
     EXECUTE format('CREATE TRIGGER rocket_capture_truncate AFTER TRUNCATE ON %s
                     FOR EACH STATEMENT EXECUTE FUNCTION rocket.%I()', target, fname);
 
+    -- TRUNCATE of one partition fires no trigger of the parent: each leaf
+    -- partition gets a BEFORE TRUNCATE trigger that logs its rows as deletes
+    -- under the parent's name. (Partitions added later: attach again.)
+    IF kind = 'p' THEN
+        part_sql := 'INSERT INTO rocket.change_log (relid, op, old_key, old_row) SELECT '
+                    || target::oid || ', ''D'', ' || replace(rocket.key_expression('p', keys), '%', '%%')
+                    || ', to_json(p.*) FROM ONLY %s AS p';
+        EXECUTE format($f$
+            CREATE OR REPLACE FUNCTION rocket.%I() RETURNS trigger
+            LANGUAGE plpgsql
+            %s
+            AS $body$
+            BEGIN
+                EXECUTE format(%L, TG_RELID::regclass);
+                %s
+                RETURN NULL;
+            END
+            $body$ $f$, fname || '_partition', settings, part_sql, wakeup);
+        FOR leaf IN SELECT relid FROM pg_partition_tree(target) WHERE isleaf AND relid <> target LOOP
+            EXECUTE format('DROP TRIGGER IF EXISTS rocket_capture_partition_truncate ON %s', leaf);
+            EXECUTE format('CREATE TRIGGER rocket_capture_partition_truncate BEFORE TRUNCATE ON %s
+                            FOR EACH STATEMENT EXECUTE FUNCTION rocket.%I()', leaf, fname || '_partition');
+        END LOOP;
+    END IF;
+
     INSERT INTO rocket.resources (relid, name, key_columns, capture_function)
     VALUES (target, res_name, keys, fname)
     ON CONFLICT (relid) DO UPDATE SET name = excluded.name, key_columns = excluded.key_columns,
@@ -115,3 +142,27 @@ BEGIN
 END
 $$;
 
+
+-- Removes a table's triggers and capture functions (partitions' too).
+-- Returns false when the table was not attached.
+CREATE OR REPLACE FUNCTION rocket.detach(target regclass) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    fname text;
+    leaf  regclass;
+BEGIN
+    DELETE FROM rocket.resources WHERE relid = target RETURNING capture_function INTO fname;
+    IF fname IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('DROP TRIGGER IF EXISTS rocket_capture ON %s', target);
+    EXECUTE format('DROP TRIGGER IF EXISTS rocket_capture_truncate ON %s', target);
+    FOR leaf IN SELECT relid FROM pg_partition_tree(target) WHERE isleaf AND relid <> target LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS rocket_capture_partition_truncate ON %s', leaf);
+    END LOOP;
+    EXECUTE format('DROP FUNCTION IF EXISTS rocket.%I()', fname);
+    EXECUTE format('DROP FUNCTION IF EXISTS rocket.%I()', fname || '_partition');
+    PERFORM pg_notify('rocket', 'resources');
+    RETURN true;
+END
+$$;
