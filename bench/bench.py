@@ -143,11 +143,15 @@ def finish_sseload(handle):
     return result
 
 
-def pgbench(url, script, clients, duration, rate=None, jobs=None):
-    """Runs pgbench with a custom script; returns tps (excluding connections)."""
+def script_file(script):
     path = pathlib.Path(f"/tmp/bench-{os.getpid()}-{abs(hash(script))}.sql")
     path.write_text(script)
-    args = [str(PGBIN / "pgbench"), "-n", "-f", str(path), "-c", str(clients), "-j", str(jobs or min(clients, 2)),
+    return str(path)
+
+
+def pgbench(url, script, clients, duration, rate=None, jobs=None):
+    """Runs pgbench with a custom script; returns tps (excluding connections)."""
+    args = [str(PGBIN / "pgbench"), "-n", "-f", script_file(script), "-c", str(clients), "-j", str(jobs or min(clients, 2)),
             "-T", str(int(duration)), "-d", url]
     if rate:
         args += ["-R", str(rate)]
@@ -207,7 +211,7 @@ class Bench:
 
     # S1 ---------------------------------------------------------------------
     def s1_capture(self):
-        duration = self.scale(10, 2)
+        duration = self.scale(6, 2)
         bare, attached, polled, notify = [], [], [], []
         for _ in range(self.reps):
             self.reset_table(attach=False)
@@ -248,12 +252,12 @@ class Bench:
         self.row("S2", "write rate sustained", round(tps), "", "", None, f"log rows after: {backlog}", None, "tx/s")
 
     # S3 / S5 ------------------------------------------------------------------
-    def run_delivery(self, server, subscribers, rate, duration, path="/items"):
+    def run_delivery(self, server, subscribers, rate, duration, path="/items?since=now", script=None):
         load = sseload(server.base + path, subscribers, duration + 3, warmup=1.5)
         time.sleep(min(5, 1 + subscribers / 1500))
         cpu0 = cpu_seconds(server.pid)
         rss = rss_mb(server.pid)
-        pgbench(self.url, STAMP_SCRIPT, 2, duration, rate=rate)
+        pgbench(self.url, script or STAMP_SCRIPT, 2, duration, rate=rate)
         cpu = cpu_seconds(server.pid) - cpu0
         result = finish_sseload(load)
         result["server_cpu_s"] = cpu
@@ -303,7 +307,7 @@ class Bench:
             return
         python = self.peer_python()
         rate = self.scale(1000, 50)
-        duration = self.scale(10, 2)
+        duration = self.scale(6, 2)
         for subscribers in (self.scale(100, 5), self.scale(1000, 20)):
             self.reset_table(attach=True, peer=True)
             rocket = Rocket(self.args.rocket, self.url)
@@ -388,19 +392,20 @@ class Bench:
         rate = self.scale(1000, 50)
         duration = self.scale(10, 3)
         buffer = "256k"
+        big = STAMP_SCRIPT.replace("'bench'", "repeat('x', 2000)")
         self.reset_table()
         rocket = Rocket(self.args.rocket, self.url, "--max-subscriber-buffer", buffer)
         try:
-            baseline = self.run_delivery(rocket, subscribers, rate, duration)
+            baseline = self.run_delivery(rocket, subscribers, rate, duration, script=big)
         finally:
             rocket.stop()
         rocket = Rocket(self.args.rocket, self.url, "--max-subscriber-buffer", buffer)
         try:
-            slow = sseload(rocket.base + "/items", 1, duration + 6, warmup=0, extra=("--stop-reading", "1"))
-            normal = sseload(rocket.base + "/items", subscribers, duration + 3, warmup=1.5)
+            slow = sseload(rocket.base + "/items?since=now", 1, duration + 6, warmup=0, extra=("--stop-reading", "1"))
+            normal = sseload(rocket.base + "/items?since=now", subscribers, duration + 3, warmup=1.5)
             time.sleep(1.5)
             rss0 = rss_mb(rocket.pid)
-            pgbench(self.url, STAMP_SCRIPT, 2, duration, rate=rate)
+            pgbench(self.url, big, 2, duration, rate=rate)
             rss1 = rss_mb(rocket.pid)
             normal_result = finish_sseload(normal)
             slow_result = finish_sseload(slow)
@@ -444,12 +449,12 @@ class Bench:
     def retention(self):
         """Steady writes with a short retention: the change log's disk size
         must level off instead of growing with the number of writes."""
-        duration = self.scale(60, 6)
+        duration = self.scale(45, 6)
         self.reset_table()
         rocket = Rocket(self.args.rocket, self.url, "--retention", "2s")
         sizes = []
         try:
-            writer = subprocess.Popen([str(PGBIN / "pgbench"), "-n", "-f", self.script_file(STAMP_SCRIPT), "-c", "2",
+            writer = subprocess.Popen([str(PGBIN / "pgbench"), "-n", "-f", script_file(STAMP_SCRIPT), "-c", "2",
                                        "-j", "2", "-T", str(duration), "-R", str(self.scale(2000, 200)), "-d", self.url],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       env={**os.environ, "PGOPTIONS": "-c synchronous_commit=off"})
@@ -465,11 +470,6 @@ class Bench:
         self.row("ret", f"change-log size after {written} writes, 2 s retention", round(final / 2**20, 1),
                  "at a third of the run", round(settled / 2**20, 1), final / max(settled, 1), "bounded (≤ 1.5 ×)",
                  final <= 1.5 * settled, "MiB")
-
-    def script_file(self, script):
-        path = pathlib.Path(f"/tmp/bench-{os.getpid()}-{abs(hash(script))}.sql")
-        path.write_text(script)
-        return str(path)
 
     # Idle memory ---------------------------------------------------------------
     def idle_memory(self):

@@ -43,29 +43,21 @@ rocket_mhd_start(unsigned int flags, const char *host, uint16_t port,
   } else {
     return NULL;
   }
-  if (thread_pool_size <= 1) {
-    return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
-                            MHD_OPTION_SOCK_ADDR, address,
-                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
-                            MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int) 4096,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-                            MHD_OPTION_URI_LOG_CALLBACK, uri_log, cls,
-                            MHD_OPTION_NOTIFY_COMPLETED, completed, cls,
-                            MHD_OPTION_END);
-  }
-  return MHD_start_daemon(flags, port, NULL, NULL, handler, cls,
-                          MHD_OPTION_SOCK_ADDR, address,
-                          MHD_OPTION_CONNECTION_LIMIT, connection_limit,
-                          MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout,
-                          MHD_OPTION_THREAD_POOL_SIZE, thread_pool_size,
-                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
-                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int) 4096,
-                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int) 1,
-                          MHD_OPTION_URI_LOG_CALLBACK, uri_log, cls,
-                          MHD_OPTION_NOTIFY_COMPLETED, completed, cls,
-                          MHD_OPTION_END);
+  /* Every option through MHD_OPTION_ARRAY; the thread pool entry only when
+     a pool is wanted (libmicrohttpd warns about a pool of one). */
+  struct MHD_OptionItem options[] = {
+    { MHD_OPTION_SOCK_ADDR, 0, (void *) address },
+    { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) connection_limit, NULL },
+    { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t) connection_timeout, NULL },
+    { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t) connection_memory_limit, NULL },
+    { MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096, NULL },
+    { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+    { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) uri_log, cls },
+    { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) completed, cls },
+    { thread_pool_size > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t) thread_pool_size, NULL },
+    { MHD_OPTION_END, 0, NULL },
+  };
+  return MHD_start_daemon(flags, port, NULL, NULL, handler, cls, MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
 
 static inline uint16_t rocket_mhd_bound_port(struct MHD_Daemon *daemon)

@@ -93,7 +93,7 @@ private func queue(_ response: HTTPResponse, on connection: ConnectionHandle, co
         context.adopt(stream)
         stream.attach(to: connection)
         let retained = Unmanaged.passRetained(stream).toOpaque()
-        mhdResponse = MHD_create_response_from_callback(rocket_mhd_size_unknown(), 32 * 1024, streamReader,
+        mhdResponse = MHD_create_response_from_callback(rocket_mhd_size_unknown(), 4 * 1024, streamReader,
                                                         retained, streamReleased)
         if mhdResponse == nil {
             Unmanaged<HTTPStream>.fromOpaque(retained).release()

@@ -70,18 +70,8 @@ public final class Application: Sendable {
 
     /// Starts, runs until SIGINT or SIGTERM, then stops gracefully.
     public func run() throws {
-        let stop = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         try start()
-        stop.wait()
-        sources.forEach { $0.cancel() }
-        self.stop()
+        Termination.wait()
+        stop()
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything Rocket is told, validated before anything connects.
 /// Precedence: command line > environment (`ROCKET_` + option name in upper
 /// snake case; `DATABASE_URL` also accepted) > defaults.
@@ -27,7 +29,8 @@ public struct Configuration: Sendable {
     public var retention: Duration = .seconds(24 * 3600)
     public var retentionRows = 5_000_000
     public var poolSize = 8
-    public var httpThreads = 1
+    /// Event-loop threads: one per core (up to 4) spreads the fan-out's writes.
+    public var httpThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
     public var logLevel: Logger.Level = .info
     public var dataDirectory = ".rocket"
     /// How often the listener ticks even without a notification (a safety

@@ -31,7 +31,8 @@ extension Configuration {
       --retention DURATION       keep the change log this long (default 24h) [ROCKET_RETENTION]
       --retention-rows N         and at most this many changes (default 5000000) [ROCKET_RETENTION_ROWS]
       --pool-size N              database connections for requests (default 8) [ROCKET_POOL_SIZE]
-      --http-threads N           HTTP event-loop threads (default 1) [ROCKET_HTTP_THREADS]
+      --http-threads N           HTTP event-loop threads (default: one per core, up to 4)
+                                 [ROCKET_HTTP_THREADS]
       --poll-interval DURATION   tick even without a notification (default 1s) [ROCKET_POLL_INTERVAL]
       --data-dir DIR             demo: where the private PostgreSQL lives (default .rocket)
                                  [ROCKET_DATA_DIR]

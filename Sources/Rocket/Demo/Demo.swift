@@ -42,15 +42,6 @@ struct Demo {
 
         let application = try Application(configuration: settings, logger: logger)
         let writer = DemoWriter(connection: connection, logger: logger.with(label: "rocket.demo"))
-        let stop = DispatchSemaphore(value: 0)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         try application.start()
         writer.start()
         let base = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(application.port)"
@@ -67,8 +58,7 @@ struct Demo {
 
 
         """.utf8))
-        stop.wait()
-        sources.forEach { $0.cancel() }
+        Termination.wait()
         writer.stop()
         application.stop()
     }
