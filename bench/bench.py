@@ -332,12 +332,16 @@ class Bench:
             peer_p99 = statistics.median(r["latency_ms"]["p99"] for r in theirs)
             ours_cpu, peer_cpu = per_cpu(ours), per_cpu(theirs)
             log("S5", subscribers, "rocket", [r["latency_ms"] for r in ours], "peer", [r["latency_ms"] for r in theirs])
+            def ratio(a, b):
+                return a / b if b else None   # the peer delivered nothing in the window
+
             self.row("S5", f"delivered changes/s, {subscribers} subs", round(ours_rate), "peer", round(peer_rate),
-                     ours_rate / max(peer_rate, 1e-9), "≥ 3 ×", ours_rate >= 3 * peer_rate, "/s")
+                     ratio(ours_rate, peer_rate), "≥ 3 ×", ours_rate >= 3 * peer_rate, "/s")
             self.row("S5", f"delivered per CPU-second, {subscribers} subs", round(ours_cpu), "peer", round(peer_cpu),
-                     ours_cpu / max(peer_cpu, 1e-9), "≥ 3 × at equal CPU", ours_cpu >= 3 * peer_cpu, "/cpu-s")
+                     ratio(ours_cpu, peer_cpu), "≥ 3 × at equal CPU", ours_cpu >= 3 * peer_cpu, "/cpu-s")
             self.row("S5", f"p99, {subscribers} subs", round(ours_p99, 1), "peer", round(peer_p99, 1),
-                     ours_p99 / max(peer_p99, 1e-9), "lower", ours_p99 < peer_p99, "ms")
+                     ratio(ours_p99, peer_p99), "lower",
+                     ours_p99 < peer_p99 or (peer_p99 != peer_p99 and ours_rate > 0), "ms")
 
     def peer_python(self):
         venv = ROOT / ".build" / "peer-venv"
@@ -510,7 +514,7 @@ class Bench:
         for r in self.rows:
             value = f"{r['value']} {r['unit']}".strip()
             reference = f"{r['reference_name']} {r['reference']}".strip()
-            ratio = f"{r['ratio']:.2f}" if isinstance(r["ratio"], float) else ""
+            ratio = f"{r['ratio']:.2f}" if isinstance(r["ratio"], float) else ("—" if r["reference"] == 0 else "")
             met = {True: "yes", False: "NO", None: ""}[r["met"]]
             lines.append([r["scenario"], r["figure"], value, reference, ratio, r["target"], met])
         widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
