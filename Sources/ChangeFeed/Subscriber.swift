@@ -7,6 +7,9 @@ public final class Subscriber: Sendable {
     public let spec: StreamSpec
     let sink: any EventSink
     private let state: Mutex<State>
+    /// Whether a start snapshot still has to be checked (read per event
+    /// without taking the lock).
+    private let skipping: Atomic<Bool>
 
     struct State {
         /// Transactions this snapshot saw are already in the subscriber's
@@ -25,20 +28,28 @@ public final class Subscriber: Sendable {
         var skipped = skip
         if skipped == nil, case .snapshot(_, let snapshot) = start { skipped = snapshot }
         self.state = Mutex(State(skip: skipped, lastWrite: now, lastCursor: start))
+        self.skipping = Atomic(skipped != nil)
     }
+
+    var isSkipping: Bool { skipping.load(ordering: .acquiring) }
 
     /// The cursor of the last event queued (or the starting point).
     public var lastCursor: Cursor? { state.withLock { $0.lastCursor } }
 
     /// Whether the transaction is already in this subscriber's document.
     func alreadyHas(txid: UInt64) -> Bool {
-        state.withLock { $0.skip?.isVisible(txid) ?? false }
+        guard isSkipping else { return false }
+        return state.withLock { $0.skip?.isVisible(txid) ?? false }
     }
 
     /// Stops skipping once a tick's snapshot covers the starting snapshot.
     public func advance(past tick: Tick) {
+        guard isSkipping else { return }
         state.withLock { state in
-            if let skip = state.skip, tick.snapshot.covers(skip) { state.skip = nil }
+            if let skip = state.skip, tick.snapshot.covers(skip) {
+                state.skip = nil
+                skipping.store(false, ordering: .releasing)
+            }
         }
     }
 

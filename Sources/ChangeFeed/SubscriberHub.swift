@@ -13,6 +13,8 @@ public final class SubscriberHub: Sendable {
     private struct State {
         var groups: [StreamSpec: Group] = [:]
         var specsByResource: [String: Set<StreamSpec>] = [:]
+        /// Members still skipping what their start snapshot saw.
+        var skipping: [Int: Subscriber] = [:]
         var count = 0
     }
 
@@ -33,6 +35,7 @@ public final class SubscriberHub: Sendable {
             let spec = subscriber.spec
             state.groups[spec, default: Group(encoder: PatchEncoder(spec: spec))].members[subscriber.id] = subscriber
             state.specsByResource[spec.resource, default: []].insert(spec)
+            if subscriber.isSkipping { state.skipping[subscriber.id] = subscriber }
             state.count += 1
         }
     }
@@ -46,6 +49,7 @@ public final class SubscriberHub: Sendable {
     private static func remove(_ subscriber: Subscriber, from state: inout State) {
         let spec = subscriber.spec
         guard state.groups[spec]?.members.removeValue(forKey: subscriber.id) != nil else { return }
+        state.skipping[subscriber.id] = nil
         state.count -= 1
         if state.groups[spec]?.members.isEmpty == true {
             state.groups[spec] = nil
@@ -103,10 +107,16 @@ public final class SubscriberHub: Sendable {
         }
     }
 
-    /// A tick has been fully published.
+    /// A tick has been fully published: members whose start snapshot it
+    /// covers stop skipping. Only those still skipping are visited.
     public func advance(past tick: Tick) {
-        let members = state.withLock { state in state.groups.values.flatMap { $0.members.values } }
-        for member in members { member.advance(past: tick) }
+        state.withLock { state in
+            guard !state.skipping.isEmpty else { return }
+            for (id, member) in state.skipping {
+                member.advance(past: tick)
+                if !member.isSkipping { state.skipping[id] = nil }
+            }
+        }
     }
 
     /// Sends a keep-alive comment to streams idle for `interval`, and drops
