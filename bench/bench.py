@@ -291,7 +291,6 @@ class Bench:
             result = self.run_delivery(rocket, subscribers, rate, duration)
         finally:
             rocket.stop()
-        expected = result.get("expected_per_connection")
         p99 = result["latency_ms"]["p99"]
         got_all = result["established"] == subscribers and result.get("failed", 0) == 0
         log("S4", result)

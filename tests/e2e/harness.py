@@ -1,9 +1,9 @@
 """Test harness for the black-box suite: throwaway databases, the built
 `rocket` binary as a user runs it, and a real SSE client."""
+import decimal
 import json
 import os
 import pathlib
-import shlex
 import signal
 import socket
 import subprocess
@@ -191,3 +191,28 @@ def replay(events):
 def current_cursor_after(server, path):
     """A cursor taken after everything committed so far (a fresh GET)."""
     return server.document(path)[1]
+
+
+def loads(text):
+    """JSON with exact numbers (Decimal for fractions), for comparing values
+    the way PostgreSQL wrote them."""
+    return json.loads(text, parse_float=decimal.Decimal, parse_int=int)
+
+
+def subscribe(server, path, method="SUBSCRIBE"):
+    """A stream that answered 200 and opened with its reset."""
+    stream = Stream(server.base + path, method=method)
+    assert stream.status == 200, (path, stream.status, stream.body)
+    events = stream.wait(lambda e: len(e) >= 1)
+    assert events[0].event == "reset", events[0].event
+    return stream
+
+
+def patches(stream):
+    """The stream's patch events, parsed with exact numbers."""
+    return [loads(e.data) for e in stream.patches()]
+
+
+def wait_patch_count(stream, count, timeout=20):
+    stream.wait(lambda events: len([e for e in events if e.event == "patch"]) >= count, timeout)
+    return patches(stream)

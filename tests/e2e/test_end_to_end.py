@@ -100,7 +100,7 @@ def test_rolled_back_transactions_send_nothing(chinook, serve):
         conn.rollback()
         conn.execute("INSERT INTO genre VALUES (201, 'yes')")
         conn.commit()
-    events = stream.wait(lambda e: len(e) >= 2)
+    stream.wait(lambda e: len(e) >= 2)
     time.sleep(1.5)  # give a wrongly sent event time to arrive
     assert [json.loads(e.data)[0]["path"] for e in stream.patches()] == ["/genre/201"]
     stream.close()

@@ -15,13 +15,11 @@ import pytest
 import requests
 
 import harness
+from harness import loads, patches, subscribe, wait_patch_count
 from harness import Stream
 
 
 # --- Helpers ----------------------------------------------------------------
-
-def loads(text):
-    return json.loads(text, parse_float=decimal.Decimal, parse_int=int)
 
 
 def replay_exact(events):
@@ -66,21 +64,7 @@ def sql_doc(url, table, key, where):
         url, f"SELECT {key}, to_json(whole_row)::text FROM {table} whole_row WHERE {where}")}
 
 
-def subscribe(server, path, method="SUBSCRIBE"):
-    stream = Stream(server.base + path, method=method)
-    assert stream.status == 200, (path, stream.status, stream.body)
-    events = stream.wait(lambda e: len(e) >= 1)
-    assert events[0].event == "reset", events[0].event
-    return stream
 
-
-def patches(stream):
-    return [loads(e.data) for e in stream.patches()]
-
-
-def wait_patch_count(stream, count, timeout=20):
-    stream.wait(lambda events: len([e for e in events if e.event == "patch"]) >= count, timeout)
-    return patches(stream)
 
 
 def get(server, path):

@@ -12,13 +12,10 @@ import jsonpatch
 import pytest
 
 import harness
-from harness import Stream
+from harness import loads, patches, subscribe, wait_patch_count
 
 
 # --- Helpers ----------------------------------------------------------------
-
-def loads(text):
-    return json.loads(text, parse_float=decimal.Decimal, parse_int=int)
 
 
 def dumps_exact(value):
@@ -87,21 +84,7 @@ def pointer(*parts):
     return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def subscribe(server, path):
-    stream = Stream(server.base + path, method="SUBSCRIBE")
-    assert stream.status == 200, stream.body
-    events = stream.wait(lambda e: len(e) >= 1)
-    assert events[0].event == "reset"
-    return stream
 
-
-def patches(stream):
-    return [loads(e.data) for e in stream.patches()]
-
-
-def wait_patch_count(stream, count, timeout=20):
-    stream.wait(lambda events: len([e for e in events if e.event == "patch"]) >= count, timeout)
-    return patches(stream)
 
 
 def document(server, target):
