@@ -162,16 +162,7 @@ class Stream:
         return [e for e in self.events if e.event == "patch"]
 
     def close(self):
-        """Hangs up at once (closing the response alone waits for the
-        reader thread's blocked read to return)."""
-        connection = getattr(self.response.raw, "_connection", None) or getattr(self.response.raw, "connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.response.close()
+        hang_up(self.response)
         self.closed.wait(5)
 
 
@@ -216,3 +207,28 @@ def patches(stream):
 def wait_patch_count(stream, count, timeout=20):
     stream.wait(lambda events: len([e for e in events if e.event == "patch"]) >= count, timeout)
     return patches(stream)
+
+
+def hang_up(response):
+    """Closes a streaming response at once (closing it alone waits for a
+    reader thread's blocked read to return)."""
+    connection = getattr(response.raw, "_connection", None) or getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    response.close()
+
+
+def replay_exact(events):
+    """Like replay(), with exact numbers; a record's document may be null."""
+    document, started = None, False
+    for event in events:
+        if event.event == "reset":
+            document, started = loads(event.data), True
+        elif event.event == "patch":
+            assert started, "patch before reset"
+            document = jsonpatch.apply_patch(document, loads(event.data))
+    return document

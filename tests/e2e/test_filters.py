@@ -10,27 +10,16 @@ import threading
 import time
 import urllib.parse
 
-import jsonpatch
 import pytest
 import requests
 
 import harness
-from harness import loads, patches, subscribe, wait_patch_count
+from harness import loads, patches, replay_exact, subscribe, wait_patch_count
 from harness import Stream
 
 
 # --- Helpers ----------------------------------------------------------------
 
-
-def replay_exact(events):
-    document, started = None, False
-    for event in events:
-        if event.event == "reset":
-            document, started = loads(event.data), True
-        elif event.event == "patch":
-            assert started, "patch before reset"  # a record's document may be null
-            document = jsonpatch.apply_patch(document, loads(event.data))
-    return document
 
 
 def safe_replay(events):
@@ -454,15 +443,7 @@ class RawStream:
             time.sleep(0.05)
 
     def close(self):
-        connection = getattr(self.response.raw, "_connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            import socket
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.response.close()
+        harness.hang_up(self.response)
 
 
 def test_subscribers_with_the_same_filter_get_identical_bytes(chinook, serve):

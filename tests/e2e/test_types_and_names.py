@@ -8,11 +8,10 @@ import http.client
 import json
 import urllib.parse
 
-import jsonpatch
 import pytest
 
 import harness
-from harness import loads, patches, subscribe, wait_patch_count
+from harness import loads, patches, replay_exact, subscribe, wait_patch_count
 
 
 # --- Helpers ----------------------------------------------------------------
@@ -30,16 +29,6 @@ def dumps_exact(value):
         return str(value)
     raise TypeError(type(value))
 
-
-def replay_exact(events):
-    document, started = None, False
-    for event in events:
-        if event.event == "reset":
-            document, started = loads(event.data), True
-        elif event.event == "patch":
-            assert started, "patch before reset"  # a record's document may be null
-            document = jsonpatch.apply_patch(document, loads(event.data))
-    return document
 
 
 def execute(url, *statements):
