@@ -12,6 +12,7 @@ public final class Application: Sendable {
     private let server: HTTPServer
     private let feed: FeedService
     private let pool: ConnectionPool
+    private let migrations: [Migration]
 
     public init(configuration: Configuration, logger: Logger) throws {
         guard let url = configuration.databaseURL else { throw UsageError("no database URL") }
@@ -24,8 +25,10 @@ public final class Application: Sendable {
         let feed = try FeedService(database: database, catalog: catalog, hub: hub, configuration: configuration,
                                    logger: logger.with(label: "rocket.listener"))
         let access = try AccessControl.load(tokenFile: configuration.tokenFile, corsOrigins: configuration.corsOrigins)
+        let migrations = try Migrations.load()
         let router = Router(configuration: configuration, catalog: catalog, pool: pool, feed: feed, access: access,
-                            logger: logger.with(label: "rocket.http"))
+                            migrations: migrations, logger: logger.with(label: "rocket.http"))
+        self.migrations = migrations
         self.pool = pool
         self.feed = feed
         self.server = HTTPServer(
@@ -48,7 +51,7 @@ public final class Application: Sendable {
         do {
             let connection = try Database(url: url).connect(applicationName: "rocket-startup")
             defer { connection.close() }
-            let status = try Migrator(migrations: try Migrations.load(), logger: logger).status(on: connection)
+            let status = try Migrator(migrations: migrations, logger: logger).status(on: connection)
             if !status.pending.isEmpty {
                 throw MigrationError(description: "the database needs migrations (\(status.pending.map(\.name).joined(separator: ", "))): run rocket migrate")
             }

@@ -14,10 +14,13 @@ final class Router: Sendable {
     let feed: FeedService
     let access: AccessControl
     let logger: Logger
+    /// The migrations this build knows, read once at start (for /ready).
+    let migrations: [Migration]
     private let workers = DispatchQueue(label: "rocket.requests", attributes: .concurrent)
 
     init(configuration: Configuration, catalog: Catalog, pool: ConnectionPool, feed: FeedService,
-         access: AccessControl, logger: Logger) {
+         access: AccessControl, migrations: [Migration], logger: Logger) {
+        self.migrations = migrations
         self.configuration = configuration
         self.catalog = catalog
         self.pool = pool
@@ -200,7 +203,7 @@ final class Router: Sendable {
         do {
             try pool.withConnection(timeout: .seconds(2)) { connection in
                 database = true
-                let status = try Migrator(migrations: try Migrations.load(), logger: logger).status(on: connection)
+                let status = try Migrator(migrations: migrations, logger: logger).status(on: connection)
                 migrated = status.pending.isEmpty
             }
         } catch {
